@@ -1,0 +1,96 @@
+package commands
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"redisk/engine"
+)
+
+// parseInt parses an integer argument like Redis's string2ll.
+func parseInt(b []byte) (int64, bool) {
+	n, err := engine.ParseInt(b)
+	return n, err == nil
+}
+
+// parseFloat parses a float argument like Redis's strtod-based getDoubleFromObject:
+// inf and -inf are accepted, NaN, spaces and trailing bytes are not.
+func parseFloat(b []byte) (float64, bool) {
+	s := string(b)
+	if s == "" || strings.ContainsAny(s[:1], " \t\r\n\v\f") {
+		return 0, false
+	}
+	low := strings.ToLower(strings.TrimLeft(s, "+-"))
+	if strings.Contains(low, "nan") || strings.Contains(s, "_") || strings.HasPrefix(low, "0x") {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		ne, ok := err.(*strconv.NumError)
+		// strtod saturates to ±HUGE_VAL with ERANGE, which Redis rejects; it
+		// returns tiny values as 0 or subnormals, which Redis accepts.
+		if !ok || ne.Err != strconv.ErrRange || math.IsInf(f, 0) {
+			return 0, false
+		}
+	}
+	if math.IsNaN(f) {
+		return 0, false
+	}
+	return f, true
+}
+
+// isArg compares an option argument case-insensitively.
+func isArg(b []byte, opt string) bool { return strings.EqualFold(string(b), opt) }
+
+// expireArgs are SET/GETEX's EX|PX|EXAT|PXAT|KEEPTTL|PERSIST options.
+type expireArgs struct {
+	set     bool  // an expiry option was given
+	at      int64 // absolute unix ms
+	keepTTL bool
+	persist bool
+}
+
+// parseExpireOpt parses the expiry option at args[i] (EX/PX/EXAT/PXAT with
+// its value) and returns how many arguments it used; 0 when args[i] is not
+// one. errText is the reply for a bad option.
+func parseExpireOpt(args [][]byte, i int, cmd string, now int64, e *expireArgs) (int, string) {
+	var unitMs int64
+	var abs bool
+	switch strings.ToLower(string(args[i])) {
+	case "ex":
+		unitMs = 1000
+	case "px":
+		unitMs = 1
+	case "exat":
+		unitMs, abs = 1000, true
+	case "pxat":
+		unitMs, abs = 1, true
+	default:
+		return 0, ""
+	}
+	if e.set || e.keepTTL || e.persist || i+1 >= len(args) {
+		return 0, errSyntax
+	}
+	n, ok := parseInt(args[i+1])
+	if !ok {
+		return 0, errNotInteger
+	}
+	if n <= 0 || n > math.MaxInt64/unitMs {
+		return 0, errInvalidExpire(cmd)
+	}
+	ms := n * unitMs
+	if !abs {
+		if ms > math.MaxInt64-now {
+			return 0, errInvalidExpire(cmd)
+		}
+		ms += now
+	}
+	e.set, e.at = true, ms
+	return 2, ""
+}
+
+// matchString matches s against a Redis glob pattern.
+func matchString(pattern, s string) bool {
+	return engine.Match([]byte(pattern), []byte(s), false)
+}

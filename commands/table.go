@@ -1,0 +1,158 @@
+// Package commands holds the command table and one file per command family.
+// Handlers parse their arguments first, then run engine operations through
+// the shard set, and write the reply; all error texts live in errors.go.
+package commands
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Flag is a command flag as COMMAND INFO reports it.
+type Flag uint32
+
+// Command flags (Redis's names).
+const (
+	FlagWrite Flag = 1 << iota
+	FlagReadonly
+	FlagDenyOOM
+	FlagAdmin
+	FlagPubSub
+	FlagNoScript
+	FlagBlocking
+	FlagLoading
+	FlagStale
+	FlagFast
+	FlagNoAuth
+	FlagNoMulti
+	FlagMovableKeys
+	FlagSkipSlowlog
+	FlagAllowBusy
+)
+
+var flagNames = []string{"write", "readonly", "denyoom", "admin", "pubsub", "noscript", "blocking",
+	"loading", "stale", "fast", "no_auth", "no_multi", "movablekeys", "skip_slowlog", "allow_busy"}
+
+// Names returns the flag names in COMMAND INFO order.
+func (f Flag) Names() []string {
+	var out []string
+	for i, n := range flagNames {
+		if f&(1<<i) != 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// Command describes one command: Redis's arity rule (negative = at least,
+// the name counted), flags, key positions (first, last, step; last -1 = to
+// the end), documentation for COMMAND DOCS, and its handler.
+type Command struct {
+	Name                    string
+	Arity                   int
+	Flags                   Flag
+	FirstKey, LastKey, Step int
+	Group                   string
+	Summary                 string
+	Since                   string
+	Complexity              string
+	// Run executes the command; nil for a container of subcommands.
+	Run func(*Ctx)
+	// Subs are the subcommands of a container command (CLIENT, CONFIG…).
+	Subs map[string]*Command
+
+	parent *Command
+}
+
+// FullName is the name errors use: "get", or "client|setname".
+func (c *Command) FullName() string {
+	if c.parent != nil {
+		return c.parent.Name + "|" + c.Name
+	}
+	return c.Name
+}
+
+// arityOK applies Redis's rule: exact when positive, a minimum when negative.
+func (c *Command) arityOK(argc int) bool {
+	return (c.Arity > 0 && argc == c.Arity) || (c.Arity < 0 && argc >= -c.Arity)
+}
+
+// KeyArgs returns the key arguments of a call.
+func (c *Command) KeyArgs(args [][]byte) [][]byte {
+	if c.FirstKey <= 0 {
+		return nil
+	}
+	last := c.LastKey
+	if last < 0 {
+		last = len(args) + last
+	}
+	var out [][]byte
+	for i := c.FirstKey; i <= last && i < len(args); i += max(c.Step, 1) {
+		out = append(out, args[i])
+	}
+	return out
+}
+
+var table = map[string]*Command{}
+
+// register adds commands to the table; subcommands are given as
+// "parent|sub" names and attached to their container.
+func register(cmds ...*Command) {
+	for _, c := range cmds {
+		parent, sub, isSub := strings.Cut(c.Name, "|")
+		if !isSub {
+			if table[c.Name] != nil {
+				panic("duplicate command " + c.Name)
+			}
+			table[c.Name] = c
+			continue
+		}
+		p := table[parent]
+		if p == nil {
+			panic("subcommand before its container: " + c.Name)
+		}
+		if p.Subs == nil {
+			p.Subs = map[string]*Command{}
+		}
+		c.Name, c.parent = sub, p
+		if c.Group == "" {
+			c.Group = p.Group
+		}
+		p.Subs[sub] = c
+	}
+}
+
+// Lookup finds the command for args, descending into subcommands.
+func Lookup(args [][]byte) *Command {
+	c := table[strings.ToLower(string(args[0]))]
+	if c != nil && c.Subs != nil && len(args) >= 2 {
+		return c.Subs[strings.ToLower(string(args[1]))]
+	}
+	return c
+}
+
+// Table returns every top-level command, sorted by name.
+func Table() []*Command {
+	out := make([]*Command, 0, len(table))
+	for _, c := range table {
+		out = append(out, c)
+	}
+	slices.SortFunc(out, func(a, b *Command) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// checkTable verifies at startup that every entry can run.
+func checkTable() error {
+	for _, c := range table {
+		if c.Run == nil && len(c.Subs) == 0 {
+			return fmt.Errorf("command %s has no handler", c.Name)
+		}
+		for _, s := range c.Subs {
+			if s.Run == nil {
+				return fmt.Errorf("command %s has no handler", s.FullName())
+			}
+		}
+	}
+	return nil
+}

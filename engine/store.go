@@ -1,0 +1,520 @@
+// Package engine stores the Redis keyspace of one shard in one SQLite file:
+// a single writer goroutine with group commit, a pool of read connections,
+// and typed operations (strings, keys, lists…) that run inside a Tx.
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ncruces/go-sqlite3"
+)
+
+// Sync is the durability level (Redis's appendfsync).
+type Sync int
+
+// Durability levels; see the README for what each survives.
+const (
+	// SyncEverysec commits with synchronous=NORMAL and fsyncs the WAL at least once a second.
+	SyncEverysec Sync = iota
+	// SyncAlways fsyncs the WAL on every commit (synchronous=FULL).
+	SyncAlways
+	// SyncNo leaves flushing to the operating system.
+	SyncNo
+)
+
+// ParseSync parses an appendfsync value.
+func ParseSync(s string) (Sync, bool) {
+	switch s {
+	case "always":
+		return SyncAlways, true
+	case "everysec":
+		return SyncEverysec, true
+	case "no":
+		return SyncNo, true
+	}
+	return 0, false
+}
+
+func (s Sync) String() string {
+	return [...]string{"everysec", "always", "no"}[s]
+}
+
+// Options configure a Store.
+type Options struct {
+	// Shard is this file's index and Shards the total, recorded at creation.
+	Shard, Shards int
+	// Sync is the durability level.
+	Sync Sync
+	// Readers is the size of the read connection pool (0: GOMAXPROCS+1).
+	Readers int
+}
+
+const (
+	appID         = 0x5244534b // "RDSK"
+	schemaVersion = 1
+	maxBatch      = 4096
+)
+
+// Store is one shard file.
+type Store struct {
+	path string
+	opt  Options
+
+	wmu   sync.Mutex // owned by whoever runs a write transaction on wc
+	wc    *conn
+	jobs  chan *job
+	quit  chan struct{}
+	wdone chan struct{}
+
+	readers chan *conn
+	nread   atomic.Int32
+	rmu     sync.Mutex
+
+	nextID int64 // next collection id; guarded by wmu
+
+	dirty    atomic.Bool // commits since the last WAL fsync
+	syncStop chan struct{}
+	syncDone chan struct{}
+	syncMu   sync.Mutex
+
+	// Stats.
+	Commits, Writes atomic.Int64
+	lastSave         atomic.Int64
+	closed           atomic.Bool
+}
+
+type job struct {
+	fn   func(*Tx) error
+	db   int
+	err  error
+	done chan struct{}
+}
+
+// Open opens or creates the shard file at path. A file that is not a redisk
+// shard, is corrupt, or was created with another shard layout is refused
+// before anything is written to it.
+func Open(path string, opt Options) (*Store, error) {
+	if opt.Readers <= 0 {
+		opt.Readers = runtime.GOMAXPROCS(0) + 1
+	}
+	fi, statErr := os.Stat(path)
+	fresh := errors.Is(statErr, os.ErrNotExist) || (statErr == nil && fi.Size() == 0)
+	s := &Store{path: path, opt: opt, jobs: make(chan *job, maxBatch),
+		quit: make(chan struct{}), wdone: make(chan struct{}),
+		readers: make(chan *conn, opt.Readers)}
+	if !fresh {
+		if err := checkHeader(path); err != nil {
+			return nil, err
+		}
+	}
+	wc, err := openConn(path, false, opt.Sync)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	s.wc = wc
+	if err := s.initSchema(fresh); err != nil {
+		wc.close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	s.lastSave.Store(time.Now().Unix())
+	go s.writer()
+	if opt.Sync == SyncEverysec {
+		s.syncStop, s.syncDone = make(chan struct{}), make(chan struct{})
+		go s.syncLoop()
+	}
+	return s, nil
+}
+
+// checkHeader refuses files that are not SQLite databases written by redisk,
+// without opening them for writing.
+func checkHeader(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var hdr [100]byte
+	n, _ := f.Read(hdr[:])
+	if n == 0 {
+		return nil // empty file: created but never written
+	}
+	if n < 100 || string(hdr[:16]) != "SQLite format 3\x00" {
+		return fmt.Errorf("%s: %w: no SQLite header", path, ErrCorrupt)
+	}
+	id := uint32(hdr[68])<<24 | uint32(hdr[69])<<16 | uint32(hdr[70])<<8 | uint32(hdr[71])
+	if id != appID {
+		return fmt.Errorf("%s: %w: application_id %#x is not redisk's", path, ErrCorrupt, id)
+	}
+	return nil
+}
+
+func (s *Store) initSchema(fresh bool) error {
+	c := s.wc.c
+	if fresh {
+		if err := c.Exec(schema); err != nil {
+			return err
+		}
+		if err := c.Exec(fmt.Sprintf(`PRAGMA application_id=%d; PRAGMA user_version=%d;
+			INSERT INTO meta(name,value) VALUES('shard',%d),('shards',%d),('next_id',1);`,
+			appID, schemaVersion, s.opt.Shard, s.opt.Shards)); err != nil {
+			return err
+		}
+	}
+	var shard, shards int64 = -1, -1
+	st, _, err := c.Prepare("SELECT name, value FROM meta")
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	for st.Step() {
+		switch st.ColumnText(0) {
+		case "shard":
+			shard = st.ColumnInt64(1)
+		case "shards":
+			shards = st.ColumnInt64(1)
+		case "next_id":
+			s.nextID = st.ColumnInt64(1)
+		}
+	}
+	if err := st.Err(); err != nil {
+		st.Close()
+		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	st.Close()
+	if shards != int64(s.opt.Shards) || shard != int64(s.opt.Shard) {
+		return fmt.Errorf("data folder was created with shards=%d (this file is shard %d); started with shards=%d: the shard count is fixed when the folder is created", shards, shard, s.opt.Shards)
+	}
+	return nil
+}
+
+const schema = `
+PRAGMA journal_mode=WAL;
+CREATE TABLE meta (name TEXT PRIMARY KEY, value ANY) WITHOUT ROWID;
+CREATE TABLE dbstats (db INTEGER PRIMARY KEY, keys INTEGER NOT NULL, expires INTEGER NOT NULL);
+CREATE TABLE keys (
+	db   INTEGER NOT NULL,
+	h    INTEGER NOT NULL, -- 32-bit hash of key: the SCAN order
+	key  BLOB NOT NULL,
+	type INTEGER NOT NULL,
+	exp  INTEGER,          -- unix ms, NULL when persistent
+	id   INTEGER,          -- collection id for the member tables
+	val  BLOB,             -- string value
+	n    INTEGER,          -- collection size
+	lo   INTEGER,          -- list: position of the head item
+	hi   INTEGER,          -- list: position of the tail item
+	PRIMARY KEY (db, h, key)
+) WITHOUT ROWID;
+CREATE INDEX keys_exp ON keys(exp) WHERE exp IS NOT NULL;
+CREATE TABLE lists (id INTEGER NOT NULL, pos INTEGER NOT NULL, val BLOB NOT NULL, PRIMARY KEY (id, pos)) WITHOUT ROWID;
+CREATE TABLE hashes (id INTEGER NOT NULL, field BLOB NOT NULL, val BLOB NOT NULL, PRIMARY KEY (id, field)) WITHOUT ROWID;
+CREATE TABLE sets (id INTEGER NOT NULL, member BLOB NOT NULL, PRIMARY KEY (id, member)) WITHOUT ROWID;
+CREATE TABLE zsets (id INTEGER NOT NULL, member BLOB NOT NULL, score REAL NOT NULL, PRIMARY KEY (id, member)) WITHOUT ROWID;
+CREATE INDEX zsets_score ON zsets(id, score, member);
+`
+
+// conn is a SQLite connection with its prepared statements.
+type conn struct {
+	c     *sqlite3.Conn
+	stmts map[string]*sqlite3.Stmt
+}
+
+func openConn(path string, readonly bool, sync Sync) (*conn, error) {
+	flags := sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE | sqlite3.OPEN_NOMUTEX
+	if readonly {
+		flags = sqlite3.OPEN_READONLY | sqlite3.OPEN_NOMUTEX
+	}
+	c, err := sqlite3.OpenFlags(path, flags)
+	if err != nil {
+		return nil, err
+	}
+	pragmas := "PRAGMA busy_timeout=10000; PRAGMA cache_size=-16000; PRAGMA temp_store=MEMORY;"
+	if readonly {
+		pragmas += "PRAGMA query_only=1;"
+	} else {
+		pragmas += "PRAGMA journal_mode=WAL; PRAGMA journal_size_limit=67108864;"
+		if sync == SyncAlways {
+			pragmas += "PRAGMA synchronous=FULL;"
+		} else {
+			pragmas += "PRAGMA synchronous=NORMAL;"
+		}
+	}
+	if err := c.Exec(pragmas); err != nil {
+		c.Close()
+		if errors.Is(err, sqlite3.NOTADB) || errors.Is(err, sqlite3.CORRUPT) {
+			return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		}
+		return nil, err
+	}
+	return &conn{c: c, stmts: map[string]*sqlite3.Stmt{}}, nil
+}
+
+func (c *conn) stmt(sql string) *sqlite3.Stmt {
+	if st, ok := c.stmts[sql]; ok {
+		return st
+	}
+	st, _, err := c.c.PrepareFlags(sql, sqlite3.PREPARE_PERSISTENT)
+	if err != nil {
+		panic(&Internal{fmt.Errorf("prepare %q: %w", sql, err)})
+	}
+	c.stmts[sql] = st
+	return st
+}
+
+func (c *conn) exec(sql string) error {
+	st := c.stmt(sql)
+	err := st.Exec()
+	st.Reset()
+	return err
+}
+
+func (c *conn) close() {
+	for _, st := range c.stmts {
+		st.Close()
+	}
+	c.c.Close()
+}
+
+// Write runs fn in a write transaction and returns once the transaction that
+// holds it has committed. Writes from many callers share one commit.
+// fn must check everything that can fail before it changes anything.
+func (s *Store) Write(db int, fn func(*Tx) error) error {
+	j := &job{fn: fn, db: db, done: make(chan struct{})}
+	s.jobs <- j
+	<-j.done
+	return j.err
+}
+
+func (s *Store) writer() {
+	defer close(s.wdone)
+	batch := make([]*job, 0, 64)
+	for {
+		var j *job
+		select {
+		case j = <-s.jobs:
+		case <-s.quit:
+			return
+		}
+		batch = append(batch[:0], j)
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case j = <-s.jobs:
+				batch = append(batch, j)
+			default:
+				break drain
+			}
+		}
+		s.wmu.Lock()
+		s.runBatch(batch)
+		s.wmu.Unlock()
+		for _, j := range batch {
+			close(j.done)
+		}
+	}
+}
+
+// runBatch runs jobs in one transaction; if storage fails under one of them,
+// the batch is rolled back and each job retried in a transaction of its own.
+func (s *Store) runBatch(batch []*job) {
+	tx := s.begin()
+	failed := false
+	for _, j := range batch {
+		tx.DB = j.db
+		j.err = tx.run(j.fn)
+		if _, ok := j.err.(*Internal); ok {
+			failed = true
+			break
+		}
+	}
+	if !failed {
+		if err := tx.commit(); err == nil {
+			s.Writes.Add(int64(len(batch)))
+			return
+		} else if len(batch) == 1 {
+			batch[0].err = err
+			return
+		}
+	} else {
+		tx.rollback()
+	}
+	if len(batch) == 1 {
+		return
+	}
+	for _, j := range batch {
+		tx := s.begin()
+		tx.DB = j.db
+		j.err = tx.run(j.fn)
+		if j.err != nil {
+			if _, ok := j.err.(*Internal); ok {
+				tx.rollback()
+				continue
+			}
+		}
+		if err := tx.commit(); err != nil {
+			j.err = err
+		}
+	}
+}
+
+// Exclusive locks the writer and opens a write transaction on it, for work
+// that spans shards. End the transaction with Commit or Rollback.
+func (s *Store) Exclusive(db int) *Tx {
+	s.wmu.Lock()
+	tx := s.begin()
+	tx.DB = db
+	return tx
+}
+
+func (s *Store) begin() *Tx {
+	tx := &Tx{s: s, c: s.wc, write: true, Now: time.Now().UnixMilli(), nextID: s.nextID}
+	if err := s.wc.exec("BEGIN IMMEDIATE"); err != nil {
+		tx.beginErr = &Internal{err}
+	}
+	return tx
+}
+
+// Read runs fn in a read transaction on a pooled read connection. It sees
+// everything committed before it started.
+func (s *Store) Read(db int, fn func(*Tx) error) error {
+	c, err := s.reader()
+	if err != nil {
+		return &Internal{err}
+	}
+	defer func() { s.readers <- c }()
+	tx := &Tx{s: s, c: c, DB: db, Now: time.Now().UnixMilli()}
+	if err := c.exec("BEGIN"); err != nil {
+		return &Internal{err}
+	}
+	err = tx.run(fn)
+	c.exec("COMMIT")
+	return err
+}
+
+func (s *Store) reader() (*conn, error) {
+	select {
+	case c := <-s.readers:
+		return c, nil
+	default:
+	}
+	s.rmu.Lock()
+	if int(s.nread.Load()) < s.opt.Readers {
+		s.nread.Add(1)
+		s.rmu.Unlock()
+		c, err := openConn(s.path, true, s.opt.Sync)
+		if err != nil {
+			s.nread.Add(-1)
+		}
+		return c, err
+	}
+	s.rmu.Unlock()
+	return <-s.readers, nil
+}
+
+func (s *Store) syncLoop() {
+	defer close(s.syncDone)
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			s.SyncWAL()
+		case <-s.syncStop:
+			return
+		}
+	}
+}
+
+// SyncWAL fsyncs the write-ahead log if anything was committed since the last sync.
+func (s *Store) SyncWAL() {
+	if !s.dirty.Swap(false) {
+		return
+	}
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	f, err := os.Open(s.path + "-wal")
+	if err != nil {
+		if !errors.Is(err, os.ErrNotExist) {
+			slog.Warn("wal sync: open failed", "path", s.path, "err", err)
+		}
+		return
+	}
+	if err := f.Sync(); err != nil {
+		slog.Error("wal sync failed", "path", s.path, "err", err)
+		s.dirty.Store(true)
+	}
+	f.Close()
+}
+
+// Checkpoint copies the WAL into the main file and fsyncs it (SAVE).
+func (s *Store) Checkpoint() error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	err := s.wc.exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	if err == nil {
+		s.lastSave.Store(time.Now().Unix())
+	}
+	return err
+}
+
+// LastSave is the unix time of the last checkpoint.
+func (s *Store) LastSave() int64 { return s.lastSave.Load() }
+
+// Path is the shard file's path.
+func (s *Store) Path() string { return s.path }
+
+// Close stops the writer after the pending writes, syncs and closes the file.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	// Let queued jobs finish: the writer drains before it sees quit only if
+	// nothing is queued, so wait for an empty queue first.
+	for len(s.jobs) > 0 {
+		time.Sleep(time.Millisecond)
+	}
+	close(s.quit)
+	<-s.wdone
+	if s.syncStop != nil {
+		close(s.syncStop)
+		<-s.syncDone
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	for {
+		select {
+		case c := <-s.readers:
+			c.close()
+			continue
+		default:
+		}
+		break
+	}
+	s.wc.exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	s.wc.close()
+	return nil
+}
+
+// Meta returns a value stored in the shard's meta table ("" when absent).
+func (s *Store) Meta(name string) string {
+	var out string
+	s.Read(0, func(tx *Tx) error {
+		st := tx.bind("SELECT value FROM meta WHERE name=?", name)
+		if tx.step(st) {
+			out = st.ColumnText(0)
+			done(st)
+		}
+		return nil
+	})
+	return out
+}
+
+// SetMeta stores a value in the shard's meta table.
+func (tx *Tx) SetMeta(name, value string) {
+	tx.exec("INSERT INTO meta(name, value) VALUES(?,?) ON CONFLICT DO UPDATE SET value=excluded.value", name, value)
+}

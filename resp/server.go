@@ -1,0 +1,232 @@
+package resp
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Handler serves the requests of every connection.
+type Handler interface {
+	// Serve runs one request; the reply goes to c.W.
+	Serve(c *Conn, args [][]byte)
+	// Closed runs once when a connection ends.
+	Closed(c *Conn)
+}
+
+// Conn is one client connection and the state Redis keeps per client.
+type Conn struct {
+	// W buffers the replies to the current requests.
+	W      *Writer
+	nc     net.Conn
+	rd     *Reader
+	srv    *Server
+	wmu    sync.Mutex // serialises writes to nc
+	closed atomic.Bool
+
+	// ID is the unique, increasing client id (CLIENT ID).
+	ID int64
+	// Addr and LAddr are the peer and local addresses.
+	Addr, LAddr string
+	// Created is when the connection was accepted.
+	Created time.Time
+	// DB is the selected logical database.
+	DB int
+	// Name, LibName and LibVer are set by CLIENT SETNAME / SETINFO.
+	Name, LibName, LibVer string
+	// LastCmd is the name of the last command run, for CLIENT LIST.
+	LastCmd string
+	// LastActive is the time of the last request (unix nanoseconds).
+	LastActive atomic.Int64
+	// CloseAfterReply makes the connection close once the pending replies are sent (QUIT).
+	CloseAfterReply bool
+	// State is the command layer's per-client state.
+	State any
+}
+
+// Server accepts connections and runs their requests through a Handler.
+type Server struct {
+	// MaxClients bounds the number of connected clients (maxclients).
+	MaxClients int
+	// MaxBulkLen bounds one request argument (proto-max-bulk-len).
+	MaxBulkLen int
+
+	h      Handler
+	lns    []net.Listener
+	mu     sync.Mutex
+	conns  map[int64]*Conn
+	nextID atomic.Int64
+	wg     sync.WaitGroup
+	done   atomic.Bool
+
+	// TotalConnections counts accepted connections; Rejected those refused by MaxClients.
+	TotalConnections, Rejected atomic.Int64
+}
+
+// NewServer returns a server that hands requests to h.
+func NewServer(h Handler) *Server {
+	return &Server{h: h, conns: map[int64]*Conn{}, MaxClients: 10000, MaxBulkLen: DefaultMaxBulkLen}
+}
+
+// Serve accepts connections on ln until Close.
+func (s *Server) Serve(ln net.Listener) error {
+	s.mu.Lock()
+	s.lns = append(s.lns, ln)
+	s.mu.Unlock()
+	for {
+		nc, err := ln.Accept()
+		if err != nil {
+			if s.done.Load() || errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			slog.Warn("accept failed", "err", err)
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		s.TotalConnections.Add(1)
+		if tc, ok := nc.(*net.TCPConn); ok {
+			tc.SetNoDelay(true)
+			tc.SetKeepAlive(true)
+			tc.SetKeepAlivePeriod(300 * time.Second)
+		}
+		c := &Conn{
+			W: NewWriter(2), nc: nc, srv: s,
+			ID:   s.nextID.Add(1),
+			Addr: nc.RemoteAddr().String(), LAddr: nc.LocalAddr().String(),
+			Created: time.Now(),
+		}
+		c.LastActive.Store(c.Created.UnixNano())
+		c.rd = NewReader(nc)
+		c.rd.MaxBulkLen = s.MaxBulkLen
+		c.rd.BeforeRead = c.Flush
+		s.mu.Lock()
+		if s.MaxClients > 0 && len(s.conns) >= s.MaxClients {
+			s.mu.Unlock()
+			s.Rejected.Add(1)
+			nc.Write([]byte("-ERR max number of clients reached\r\n"))
+			nc.Close()
+			continue
+		}
+		s.conns[c.ID] = c
+		s.mu.Unlock()
+		s.wg.Add(1)
+		go s.run(c)
+	}
+}
+
+func (s *Server) run(c *Conn) {
+	defer s.wg.Done()
+	defer func() {
+		c.closed.Store(true)
+		c.nc.Close()
+		s.mu.Lock()
+		delete(s.conns, c.ID)
+		s.mu.Unlock()
+		s.h.Closed(c)
+	}()
+	for {
+		args, err := c.rd.Next()
+		if err != nil {
+			var pe *ProtocolError
+			if errors.As(err, &pe) {
+				c.W.Error("ERR " + pe.Error())
+				c.Flush()
+			} else if !errors.Is(err, io.EOF) && !c.closed.Load() {
+				slog.Debug("connection read failed", "id", c.ID, "err", err)
+			}
+			return
+		}
+		c.LastActive.Store(time.Now().UnixNano())
+		s.h.Serve(c, args)
+		if c.CloseAfterReply || c.closed.Load() {
+			c.Flush()
+			return
+		}
+		if c.W.Len() > 64*1024 {
+			c.Flush()
+		}
+	}
+}
+
+// Flush sends the buffered replies.
+func (c *Conn) Flush() {
+	if c.W.Len() == 0 {
+		return
+	}
+	c.wmu.Lock()
+	_, err := c.nc.Write(c.W.Bytes())
+	c.wmu.Unlock()
+	c.W.Reset()
+	if err != nil {
+		c.Close()
+	}
+}
+
+// WriteAsync sends an encoded message (a pub/sub push) from another goroutine.
+func (c *Conn) WriteAsync(b []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	_, err := c.nc.Write(b)
+	return err
+}
+
+// Close closes the connection; its goroutine ends after the current request.
+func (c *Conn) Close() {
+	c.closed.Store(true)
+	c.nc.Close()
+}
+
+// Closed reports whether the connection was closed.
+func (c *Conn) Closed() bool { return c.closed.Load() }
+
+// Clients returns the connected clients ordered by id.
+func (s *Server) Clients() []*Conn {
+	s.mu.Lock()
+	out := make([]*Conn, 0, len(s.conns))
+	for _, c := range s.conns {
+		out = append(out, c)
+	}
+	s.mu.Unlock()
+	sortConns(out)
+	return out
+}
+
+// Client returns the client with the given id, or nil.
+func (s *Server) Client(id int64) *Conn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns[id]
+}
+
+// NumClients is the number of connected clients.
+func (s *Server) NumClients() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
+// Close stops accepting, closes every connection and waits for their goroutines.
+func (s *Server) Close() {
+	s.done.Store(true)
+	s.mu.Lock()
+	for _, ln := range s.lns {
+		ln.Close()
+	}
+	for _, c := range s.conns {
+		c.Close()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+}
+
+func sortConns(cs []*Conn) {
+	for i := 1; i < len(cs); i++ {
+		for j := i; j > 0 && cs[j].ID < cs[j-1].ID; j-- {
+			cs[j], cs[j-1] = cs[j-1], cs[j]
+		}
+	}
+}
