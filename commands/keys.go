@@ -378,20 +378,23 @@ func scanCommand(c *Ctx) {
 	si, h := cursor>>32, int64(cursor&0xFFFFFFFF)
 	var keys [][]byte
 	next := uint64(0)
-	if si < shards {
+	// Visit shards in order until COUNT keys were looked at.
+	for left := int(min(count, 1<<20)); si < shards && left > 0; si, h = si+1, 0 {
 		var page engine.ScanResult
 		if err := c.srv.Data.ReadShard(int(si), c.db(), func(tx *engine.Tx) error {
-			page = tx.Scan(h, int(min(count, 1<<20)), keep)
+			page = tx.Scan(h, left, keep)
 			return nil
 		}); err != nil {
 			c.fail(err)
 			return
 		}
-		keys = page.Keys
-		switch {
-		case page.Next >= 0:
+		keys = append(keys, page.Keys...)
+		left -= page.Visited
+		if page.Next >= 0 {
 			next = si<<32 | uint64(page.Next)
-		case si+1 < shards:
+			break
+		}
+		if left <= 0 && si+1 < shards {
 			next = (si + 1) << 32
 		}
 	}

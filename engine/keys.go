@@ -178,17 +178,17 @@ func (tx *Tx) Restore(key []byte, v *Value) {
 		m.N, m.Lo, m.Hi = int64(len(v.Items)), 0, int64(len(v.Items))-1
 	case TypeSet:
 		for _, it := range v.Items {
-			tx.exec("INSERT INTO sets(id, member) VALUES(?,?)", m.ID, it)
+			tx.exec("INSERT INTO sets(id, h, member) VALUES(?,?,?)", m.ID, keyHash(it), it)
 		}
 		m.N = int64(len(v.Items))
 	case TypeHash:
 		for i := 0; i+1 < len(v.Items); i += 2 {
-			tx.exec("INSERT INTO hashes(id, field, val) VALUES(?,?,?)", m.ID, v.Items[i], v.Items[i+1])
+			tx.exec("INSERT INTO hashes(id, h, field, val) VALUES(?,?,?,?)", m.ID, keyHash(v.Items[i]), v.Items[i], v.Items[i+1])
 		}
 		m.N = int64(len(v.Items) / 2)
 	case TypeZSet:
 		for i, it := range v.Items {
-			tx.exec("INSERT INTO zsets(id, member, score) VALUES(?,?,?)", m.ID, it, v.Scores[i])
+			tx.exec("INSERT INTO zsets(id, h, member, score) VALUES(?,?,?,?)", m.ID, keyHash(it), it, v.Scores[i])
 		}
 		m.N = int64(len(v.Items))
 	}
@@ -257,6 +257,8 @@ type ScanResult struct {
 	Keys [][]byte
 	// Next is the hash to continue from; -1 when the shard is done.
 	Next int64
+	// Visited counts the keys looked at, kept or not.
+	Visited int
 }
 
 // Scan returns up to count keys (more when several share the last hash)
@@ -280,6 +282,7 @@ func (tx *Tx) Scan(from int64, count int, keep func(key []byte, t Type) bool) Sc
 	for tx.step(st) {
 		visit()
 	}
+	res.Visited = n
 	if n < count {
 		res.Next = -1
 		return res
@@ -289,6 +292,7 @@ func (tx *Tx) Scan(from int64, count int, keep func(key []byte, t Type) bool) Sc
 	for tx.step(st) {
 		visit()
 	}
+	res.Visited = n
 	res.Next = last + 1
 	if res.Next > 0xFFFFFFFF {
 		res.Next = -1

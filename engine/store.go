@@ -212,9 +212,12 @@ CREATE TABLE keys (
 ) WITHOUT ROWID;
 CREATE INDEX keys_exp ON keys(exp) WHERE exp IS NOT NULL;
 CREATE TABLE lists (id INTEGER NOT NULL, pos INTEGER NOT NULL, val BLOB NOT NULL, PRIMARY KEY (id, pos)) WITHOUT ROWID;
-CREATE TABLE hashes (id INTEGER NOT NULL, field BLOB NOT NULL, val BLOB NOT NULL, PRIMARY KEY (id, field)) WITHOUT ROWID;
-CREATE TABLE sets (id INTEGER NOT NULL, member BLOB NOT NULL, PRIMARY KEY (id, member)) WITHOUT ROWID;
-CREATE TABLE zsets (id INTEGER NOT NULL, member BLOB NOT NULL, score REAL NOT NULL, PRIMARY KEY (id, member)) WITHOUT ROWID;
+-- Members are ordered by a 32-bit hash h of the member (field) first, like
+-- keys: HSCAN/SSCAN/ZSCAN cursors are hashes, and a random seek on h picks a
+-- near-uniform random member in O(log n).
+CREATE TABLE hashes (id INTEGER NOT NULL, h INTEGER NOT NULL, field BLOB NOT NULL, val BLOB NOT NULL, PRIMARY KEY (id, h, field)) WITHOUT ROWID;
+CREATE TABLE sets (id INTEGER NOT NULL, h INTEGER NOT NULL, member BLOB NOT NULL, PRIMARY KEY (id, h, member)) WITHOUT ROWID;
+CREATE TABLE zsets (id INTEGER NOT NULL, h INTEGER NOT NULL, member BLOB NOT NULL, score REAL NOT NULL, PRIMARY KEY (id, h, member)) WITHOUT ROWID;
 CREATE INDEX zsets_score ON zsets(id, score, member);
 `
 
