@@ -271,7 +271,7 @@ func infoCommand(c *Ctx) {
 	section("Clients",
 		fmt.Sprintf("connected_clients:%d", s.Net.NumClients()), "cluster_connections:0",
 		"maxclients:"+s.Cfg.Get("maxclients"), "client_recent_max_input_buffer:0",
-		"client_recent_max_output_buffer:0", "blocked_clients:0", "tracking_clients:0",
+		"client_recent_max_output_buffer:0", fmt.Sprintf("blocked_clients:%d", s.blocked.Load()), "tracking_clients:0",
 		"clients_in_timeout_table:0")
 	section("Memory",
 		fmt.Sprintf("used_memory:%d", ms.HeapAlloc), "used_memory_human:"+human(int64(ms.HeapAlloc)),

@@ -28,6 +28,9 @@ type Server struct {
 	hits      atomic.Int64
 	misses    atomic.Int64
 	resetTime atomic.Int64
+
+	block   *blocker
+	blocked atomic.Int64 // clients in a blocking command
 }
 
 // client is the command layer's state for one connection.
@@ -40,7 +43,7 @@ func NewServer(cfg *Config, data *shard.Set) (*Server, error) {
 	if err := checkTable(); err != nil {
 		return nil, err
 	}
-	s := &Server{Cfg: cfg, Data: data, Start: time.Now()}
+	s := &Server{Cfg: cfg, Data: data, Start: time.Now(), block: newBlocker()}
 	s.Net = resp.NewServer(s)
 	s.Net.MaxClients = int(cfg.Int("maxclients"))
 	s.Net.MaxBulkLen = int(cfg.Int("proto-max-bulk-len"))
@@ -139,6 +142,22 @@ func (s *Server) Serve(conn *resp.Conn, args [][]byte) {
 	}
 	conn.LastCmd = cmd.FullName()
 	cmd.Run(&Ctx{srv: s, conn: conn, cl: cl, W: conn.W, Args: args, cmd: cmd})
+	if cmd.Flags&FlagWrite != 0 {
+		s.wakeBlocked(conn.DB, cmd, args)
+	}
+}
+
+// wakeBlocked serves clients blocked on keys a write command may have filled.
+func (s *Server) wakeBlocked(db int, cmd *Command, args [][]byte) {
+	if s.block.count.Load() == 0 {
+		return
+	}
+	switch cmd.FullName() {
+	case "swapdb", "move", "copy":
+		s.block.signalAll()
+		return
+	}
+	s.block.signal(db, cmd.KeyArgs(args))
 }
 
 // Closed forgets a connection's state (resp.Handler).
@@ -146,3 +165,7 @@ func (s *Server) Closed(conn *resp.Conn) {}
 
 // LogLevel is the level of the default logger, changed by CONFIG SET loglevel.
 var LogLevel = new(slog.LevelVar)
+
+// inMulti reports whether the command runs inside MULTI/EXEC or a script,
+// where blocking commands must not block.
+func (c *Ctx) inMulti() bool { return false }

@@ -29,3 +29,9 @@ type Internal struct{ Err error }
 
 func (e *Internal) Error() string { return "storage error: " + e.Err.Error() }
 func (e *Internal) Unwrap() error { return e.Err }
+
+// ErrIndexOutOfRange: LSET past either end of the list.
+var ErrIndexOutOfRange = errors.New("index out of range")
+
+// ErrScoreNaN: a sorted-set increment produced NaN.
+var ErrScoreNaN = errors.New("resulting score is not a number (NaN)")

@@ -126,3 +126,177 @@ func (tx *Tx) LIndex(key []byte, index int64) ([]byte, bool, error) {
 	done(st)
 	return v, true, nil
 }
+
+// shiftOffset moves rows out of the way while positions are renumbered, so
+// that primary-key updates never collide.
+const shiftOffset = int64(1) << 52
+
+// shift adds by to the positions lo..hi of list id.
+func (tx *Tx) shift(id, lo, hi, by int64) {
+	if lo > hi || by == 0 {
+		return
+	}
+	tx.exec("UPDATE lists SET pos = pos + ? WHERE id=? AND pos BETWEEN ? AND ?", shiftOffset+by, id, lo, hi)
+	tx.exec("UPDATE lists SET pos = pos - ? WHERE id=? AND pos BETWEEN ? AND ?", shiftOffset, id, lo+shiftOffset+by, hi+shiftOffset+by)
+}
+
+// LSet replaces the item at index.
+func (tx *Tx) LSet(key []byte, index int64, val []byte) error {
+	m, ok, err := tx.lookupType(key, TypeList)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrNoSuchKey
+	}
+	if index < 0 {
+		index += m.N
+	}
+	if index < 0 || index >= m.N {
+		return ErrIndexOutOfRange
+	}
+	tx.exec("UPDATE lists SET val=? WHERE id=? AND pos=?", val, m.ID, m.Lo+index)
+	return nil
+}
+
+// LInsert inserts val before or after the first item equal to pivot and
+// returns the new length, -1 when pivot is absent, 0 when key is.
+func (tx *Tx) LInsert(key []byte, before bool, pivot, val []byte) (int64, error) {
+	m, ok, err := tx.lookupType(key, TypeList)
+	if err != nil || !ok {
+		return 0, err
+	}
+	st := tx.bind("SELECT pos FROM lists WHERE id=? AND val=? ORDER BY pos LIMIT 1", m.ID, pivot)
+	if !tx.step(st) {
+		return -1, nil
+	}
+	p := st.ColumnInt64(0)
+	done(st)
+	if !before {
+		p++
+	}
+	// Make room at p by moving the shorter side outwards.
+	if p-m.Lo < m.Hi+1-p {
+		tx.shift(m.ID, m.Lo, p-1, -1)
+		m.Lo--
+		p--
+	} else {
+		tx.shift(m.ID, p, m.Hi, 1)
+		m.Hi++
+	}
+	tx.exec("INSERT INTO lists(id, pos, val) VALUES(?,?,?)", m.ID, p, val)
+	m.N++
+	tx.saveMeta(key, m)
+	return m.N, nil
+}
+
+// LRem removes up to |count| items equal to val (all when count is 0),
+// from the head when count >= 0, from the tail otherwise.
+func (tx *Tx) LRem(key []byte, count int64, val []byte) (int64, error) {
+	m, ok, err := tx.lookupType(key, TypeList)
+	if err != nil || !ok {
+		return 0, err
+	}
+	limit := count
+	if limit < 0 {
+		limit = -limit
+	}
+	if limit == 0 {
+		limit = m.N
+	}
+	q := "SELECT pos FROM lists WHERE id=? AND val=? ORDER BY pos LIMIT ?"
+	if count < 0 {
+		q = "SELECT pos FROM lists WHERE id=? AND val=? ORDER BY pos DESC LIMIT ?"
+	}
+	var gone []int64
+	st := tx.bind(q, m.ID, val, limit)
+	for tx.step(st) {
+		gone = append(gone, st.ColumnInt64(0))
+	}
+	if len(gone) == 0 {
+		return 0, nil
+	}
+	if count < 0 {
+		for i, j := 0, len(gone)-1; i < j; i, j = i+1, j-1 {
+			gone[i], gone[j] = gone[j], gone[i]
+		}
+	}
+	tx.closeGaps(&m, gone)
+	tx.saveMeta(key, m)
+	return int64(len(gone)), nil
+}
+
+// closeGaps deletes the items at the ascending positions gone and moves the
+// items after each gap down so positions stay consecutive.
+func (tx *Tx) closeGaps(m *Meta, gone []int64) {
+	for _, p := range gone {
+		tx.exec("DELETE FROM lists WHERE id=? AND pos=?", m.ID, p)
+	}
+	for j, p := range gone {
+		end := m.Hi
+		if j+1 < len(gone) {
+			end = gone[j+1] - 1
+		}
+		// Items in (p, end] move down by j+1.
+		if p+1 <= end {
+			tx.exec("UPDATE lists SET pos = pos + ? WHERE id=? AND pos BETWEEN ? AND ?", shiftOffset-int64(j+1), m.ID, p+1, end)
+		}
+	}
+	tx.exec("UPDATE lists SET pos = pos - ? WHERE id=? AND pos >= ?", shiftOffset, m.ID, shiftOffset/2)
+	m.N -= int64(len(gone))
+	m.Hi -= int64(len(gone))
+}
+
+// LTrim keeps only the items between start and stop.
+func (tx *Tx) LTrim(key []byte, start, stop int64) error {
+	m, ok, err := tx.lookupType(key, TypeList)
+	if err != nil || !ok {
+		return err
+	}
+	a, b, ok := normRange(start, stop, m.N)
+	if !ok {
+		m.N = 0
+		tx.saveMeta(key, m)
+		return nil
+	}
+	tx.exec("DELETE FROM lists WHERE id=? AND pos < ?", m.ID, m.Lo+a)
+	tx.exec("DELETE FROM lists WHERE id=? AND pos > ?", m.ID, m.Lo+b)
+	m.Lo, m.Hi = m.Lo+a, m.Lo+b
+	m.N = b - a + 1
+	tx.saveMeta(key, m)
+	return nil
+}
+
+// LPos returns the indexes of items equal to val: skipping |rank|-1
+// matches, from the tail when rank < 0, at most count (0 = all), looking at
+// no more than maxlen items (0 = all).
+func (tx *Tx) LPos(key, val []byte, rank, count, maxlen int64) ([]int64, error) {
+	m, ok, err := tx.lookupType(key, TypeList)
+	if err != nil || !ok {
+		return nil, err
+	}
+	lo, hi := m.Lo, m.Hi
+	if maxlen > 0 && maxlen < m.N {
+		if rank > 0 {
+			hi = m.Lo + maxlen - 1
+		} else {
+			lo = m.Hi - maxlen + 1
+		}
+	}
+	q := "SELECT pos FROM lists WHERE id=? AND pos BETWEEN ? AND ? AND val=? ORDER BY pos LIMIT ? OFFSET ?"
+	skip := rank - 1
+	if rank < 0 {
+		q = "SELECT pos FROM lists WHERE id=? AND pos BETWEEN ? AND ? AND val=? ORDER BY pos DESC LIMIT ? OFFSET ?"
+		skip = -rank - 1
+	}
+	limit := count
+	if limit == 0 {
+		limit = -1
+	}
+	var out []int64
+	st := tx.bind(q, m.ID, lo, hi, val, limit, skip)
+	for tx.step(st) {
+		out = append(out, st.ColumnInt64(0)-m.Lo)
+	}
+	return out, nil
+}

@@ -1,17 +1,18 @@
 package resp
 
 import (
+	"bytes"
 	"errors"
 	"io"
-	"strconv"
+	"math"
 )
 
 // Limits that match redis-server's defaults.
 const (
 	// MaxInlineSize is the longest inline (telnet) request line (PROTO_INLINE_MAX_SIZE).
 	MaxInlineSize = 64 * 1024
-	// MaxMultibulkLen is the largest argument count a request may announce.
-	MaxMultibulkLen = 1024 * 1024 * 1024
+	// MaxMultibulkLen is the largest argument count a request may announce (INT_MAX).
+	MaxMultibulkLen = math.MaxInt32
 	// DefaultMaxBulkLen is proto-max-bulk-len: the largest single argument.
 	DefaultMaxBulkLen = 512 * 1024 * 1024
 )
@@ -26,13 +27,14 @@ func (e *ProtocolError) Error() string { return "Protocol error: " + e.Msg }
 // redis-server's limits and error texts. Arguments returned by Next stay valid
 // until the following call to Next.
 type Reader struct {
-	rd         io.Reader
-	buf        []byte
+	rd  io.Reader
+	buf []byte
 	// BeforeRead, when set, runs before the reader blocks on the network, so
 	// that replies to the requests already served are flushed first.
 	BeforeRead func()
 	start, end int
 	args       [][]byte
+	pending    error // a read error met while reading ahead
 	// MaxBulkLen bounds one bulk argument (proto-max-bulk-len).
 	MaxBulkLen int
 }
@@ -62,6 +64,9 @@ func (r *Reader) fill(need int) error {
 		copy(nb, r.buf[:r.end])
 		r.buf = nb
 	}
+	if r.pending != nil {
+		return r.pending
+	}
 	if r.BeforeRead != nil {
 		r.BeforeRead()
 	}
@@ -76,6 +81,20 @@ func (r *Reader) fill(need int) error {
 	return err
 }
 
+// readAhead reads once into the buffer without flushing replies; a read
+// error other than a deadline is kept and returned by Next once the
+// buffered requests are consumed.
+func (r *Reader) readAhead() error {
+	if r.end == len(r.buf) {
+		nb := make([]byte, 2*len(r.buf))
+		copy(nb, r.buf[:r.end])
+		r.buf = nb
+	}
+	n, err := r.rd.Read(r.buf[r.end:])
+	r.end += n
+	return err
+}
+
 // shrink drops an oversized buffer once it is empty again.
 func (r *Reader) shrink() {
 	if r.start == r.end && len(r.buf) > 64*1024 {
@@ -84,29 +103,88 @@ func (r *Reader) shrink() {
 	}
 }
 
-// line returns the next CRLF-terminated line (without CRLF) starting at r.start+off,
-// reading more input as needed. limit bounds the line length.
-func (r *Reader) line(off, limit int, tooBig string) ([]byte, int, error) {
+// line returns the next line (without its terminator) starting at
+// r.start+off, reading more input as needed, and the offset after it.
+//
+// Inline requests end at '\n' with an optional '\r' before it. Multibulk
+// headers (cr) end at the first '\r', and the byte after it is skipped
+// unchecked, as redis-server does. A line of more than limit bytes is an
+// error whether or not its end has arrived yet, so the outcome does not
+// depend on how the input was split into reads.
+func (r *Reader) line(off, limit int, cr bool, tooBig string) ([]byte, int, error) {
+	sep := byte('\n')
+	if cr {
+		sep = '\r'
+	}
 	scanned := 0
 	for {
 		b := r.buf[r.start+off : r.end]
-		for i := scanned; i < len(b); i++ {
-			if b[i] == '\n' {
-				end := i
-				if end > 0 && b[end-1] == '\r' {
-					end--
-				}
+		if i := bytes.IndexByte(b[scanned:], sep); i >= 0 {
+			i += scanned
+			end := i
+			if !cr && end > 0 && b[end-1] == '\r' {
+				end--
+			}
+			if end > limit {
+				return nil, 0, &ProtocolError{tooBig}
+			}
+			if !cr {
 				return b[:end], off + i + 1, nil
 			}
+			for r.end-(r.start+off) < i+2 {
+				if err := r.fill(0); err != nil {
+					return nil, 0, err
+				}
+			}
+			return r.buf[r.start+off : r.start+off+i], off + i + 2, nil
 		}
 		scanned = len(b)
-		if len(b) > limit {
+		pending := len(b)
+		if !cr && pending > 0 && b[pending-1] == '\r' {
+			pending-- // may be the start of the CRLF
+		}
+		if pending > limit {
 			return nil, 0, &ProtocolError{tooBig}
 		}
 		if err := r.fill(0); err != nil {
 			return nil, 0, err
 		}
 	}
+}
+
+// parseLL parses a length like Redis's string2ll: an optional '-', then
+// digits without leading zeros (or a lone "0"), within int64.
+func parseLL(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 20 {
+		return 0, false
+	}
+	if len(b) == 1 && b[0] == '0' {
+		return 0, true
+	}
+	neg := b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	if len(b) == 0 || b[0] < '1' || b[0] > '9' {
+		return 0, false
+	}
+	var u uint64
+	for _, c := range b {
+		if c < '0' || c > '9' || u > (math.MaxUint64-9)/10 {
+			return 0, false
+		}
+		u = u*10 + uint64(c-'0')
+	}
+	if neg {
+		if u > 1<<63 {
+			return 0, false
+		}
+		return -int64(u), true
+	}
+	if u > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(u), true
 }
 
 var errEmpty = errors.New("empty request")
@@ -136,15 +214,12 @@ func (r *Reader) Next() ([][]byte, error) {
 }
 
 func (r *Reader) multibulk() ([][]byte, error) {
-	ln, off, err := r.line(0, MaxInlineSize, "too big mbulk count string")
+	ln, off, err := r.line(0, MaxInlineSize, true, "too big mbulk count string")
 	if err != nil {
 		return nil, err
 	}
-	if len(ln) > 1 && ln[len(ln)-1] == '\r' {
-		ln = ln[:len(ln)-1]
-	}
-	n, perr := strconv.ParseInt(string(ln[1:]), 10, 64)
-	if perr != nil || n > MaxMultibulkLen {
+	n, ok := parseLL(ln[1:])
+	if !ok || n > MaxMultibulkLen {
 		return nil, &ProtocolError{"invalid multibulk length"}
 	}
 	if n <= 0 {
@@ -162,14 +237,14 @@ func (r *Reader) multibulk() ([][]byte, error) {
 			}
 		}
 		if c := r.buf[r.start+off]; c != '$' {
-			return nil, &ProtocolError{"expected '$', got '" + string(c) + "'"}
+			return nil, &ProtocolError{"expected '$', got '" + string([]byte{c}) + "'"}
 		}
-		ln, next, err := r.line(off, MaxInlineSize, "too big bulk count string")
+		ln, next, err := r.line(off, MaxInlineSize, true, "too big bulk count string")
 		if err != nil {
 			return nil, err
 		}
-		bl, perr := strconv.ParseInt(string(ln[1:]), 10, 64)
-		if perr != nil || bl < 0 || bl > int64(r.MaxBulkLen) {
+		bl, ok := parseLL(ln[1:])
+		if !ok || bl < 0 || bl > int64(r.MaxBulkLen) {
 			return nil, &ProtocolError{"invalid bulk length"}
 		}
 		off = next
@@ -195,7 +270,7 @@ func (r *Reader) multibulk() ([][]byte, error) {
 }
 
 func (r *Reader) inline() ([][]byte, error) {
-	ln, off, err := r.line(0, MaxInlineSize, "too big inline request")
+	ln, off, err := r.line(0, MaxInlineSize, false, "too big inline request")
 	if err != nil {
 		return nil, err
 	}
@@ -210,34 +285,45 @@ func (r *Reader) inline() ([][]byte, error) {
 	return args, nil
 }
 
-// SplitArgs splits an inline command line like Redis's sdssplitargs: spaces
-// separate arguments, "double quotes" understand \n \r \t \b \a \xHH escapes,
-// 'single quotes' only \'. It reports false on unbalanced quotes.
+// SplitArgs splits an inline command line like Redis's sdssplitargs: blanks
+// separate arguments, "double quotes" understand \n \r \t \b \a \xHH and
+// \<any> escapes, 'single quotes' only \'. A closing quote must be followed
+// by a blank or the end. A NUL byte ends the line, as it ends the C string.
+// It reports false on unbalanced quotes.
 func SplitArgs(line []byte) ([][]byte, bool) {
+	if z := bytes.IndexByte(line, 0); z >= 0 {
+		line = line[:z]
+	}
+	n := len(line)
+	// at returns the byte at j, or 0 past the end like a C string.
+	at := func(j int) byte {
+		if j < n {
+			return line[j]
+		}
+		return 0
+	}
 	var args [][]byte
 	i := 0
 	for {
-		for i < len(line) && isSpace(line[i]) {
+		for i < n && isSpace(line[i]) {
 			i++
 		}
-		if i >= len(line) {
+		if i >= n {
 			return args, true
 		}
-		var cur []byte
-		inDq, inSq, done := false, false, false
-		for !done {
-			if inDq {
-				if i >= len(line) {
-					return nil, false
-				}
-				c := line[i]
+		cur := []byte{}
+		inDq, inSq := false, false
+		for done := false; !done; {
+			c := at(i)
+			switch {
+			case inDq:
 				switch {
-				case c == '\\' && i+3 < len(line) && line[i+1] == 'x' && isHex(line[i+2]) && isHex(line[i+3]):
-					cur = append(cur, hexVal(line[i+2])<<4|hexVal(line[i+3]))
+				case c == '\\' && at(i+1) == 'x' && isHex(at(i+2)) && isHex(at(i+3)):
+					cur = append(cur, hexVal(at(i+2))<<4|hexVal(at(i+3)))
 					i += 3
-				case c == '\\' && i+1 < len(line):
+				case c == '\\' && at(i+1) != 0:
 					i++
-					switch line[i] {
+					switch e := line[i]; e {
 					case 'n':
 						cur = append(cur, '\n')
 					case 'r':
@@ -249,61 +335,57 @@ func SplitArgs(line []byte) ([][]byte, bool) {
 					case 'a':
 						cur = append(cur, '\a')
 					default:
-						cur = append(cur, line[i])
+						cur = append(cur, e)
 					}
 				case c == '"':
-					if i+1 < len(line) && !isSpace(line[i+1]) {
+					if at(i+1) != 0 && !isSpace(at(i+1)) {
 						return nil, false
 					}
 					done = true
+				case c == 0:
+					return nil, false
 				default:
 					cur = append(cur, c)
 				}
-			} else if inSq {
-				if i >= len(line) {
-					return nil, false
-				}
-				c := line[i]
+			case inSq:
 				switch {
-				case c == '\\' && i+1 < len(line) && line[i+1] == '\'':
+				case c == '\\' && at(i+1) == '\'':
 					i++
 					cur = append(cur, '\'')
 				case c == '\'':
-					if i+1 < len(line) && !isSpace(line[i+1]) {
+					if at(i+1) != 0 && !isSpace(at(i+1)) {
 						return nil, false
 					}
 					done = true
+				case c == 0:
+					return nil, false
 				default:
 					cur = append(cur, c)
 				}
-			} else {
-				if i >= len(line) {
-					break
-				}
-				switch c := line[i]; {
-				case isSpace(c):
+			default:
+				// Unlike the blank skipping above, only these end a word.
+				switch c {
+				case ' ', '\n', '\r', '\t', 0:
 					done = true
-				case c == '"':
+				case '"':
 					inDq = true
-				case c == '\'':
+				case '\'':
 					inSq = true
 				default:
 					cur = append(cur, c)
 				}
 			}
-			if i < len(line) {
+			if i < n {
 				i++
 			}
-		}
-		if cur == nil {
-			cur = []byte{}
 		}
 		args = append(args, cur)
 	}
 }
 
+// isSpace is C's isspace in the C locale.
 func isSpace(c byte) bool {
-	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f' || c == 0
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f'
 }
 
 func isHex(c byte) bool {

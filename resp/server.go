@@ -174,6 +174,36 @@ func (c *Conn) WriteAsync(b []byte) error {
 	return err
 }
 
+// WatchClose is for a handler about to block (BLPOP…): it flushes pending
+// replies, then reads ahead in the background so that a disconnect is seen
+// at once on the returned channel. stop must be called before the handler
+// returns; requests read ahead are kept for the connection loop.
+func (c *Conn) WatchClose() (gone <-chan struct{}, stop func()) {
+	c.Flush()
+	ch := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			err := c.rd.readAhead()
+			if err == nil {
+				continue
+			}
+			if ne, ok := err.(net.Error); ok && ne.Timeout() && !c.closed.Load() {
+				return
+			}
+			c.rd.pending = err
+			close(ch)
+			return
+		}
+	}()
+	return ch, func() {
+		c.nc.SetReadDeadline(time.Now())
+		<-done
+		c.nc.SetReadDeadline(time.Time{})
+	}
+}
+
 // Close closes the connection; its goroutine ends after the current request.
 func (c *Conn) Close() {
 	c.closed.Store(true)

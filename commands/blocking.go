@@ -1,0 +1,225 @@
+package commands
+
+import (
+	"container/list"
+	"math"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Blocking commands (BLPOP, BLMOVE, BZPOPMIN…) wait without polling: a
+// blocked client registers a waiter on each of its keys and sleeps on a
+// channel. After any write to a key that has waiters, the writer serves the
+// waiters of that key in arrival order (Redis's FIFO per key): it runs each
+// waiter's pop in a transaction of its own on the waiter's behalf until the
+// key runs dry, and hands each result to its waiter.
+
+// waitKey names a key in a logical database.
+type waitKey struct {
+	db  int
+	key string
+}
+
+// waiter is one blocked client.
+type waiter struct {
+	keys []waitKey
+	// try attempts the operation on one of the waiter's keys; it returns
+	// the reply writer when it got data.
+	try    func(key []byte) (func(), bool)
+	result func()
+	served chan struct{}
+	elems  map[waitKey]*list.Element
+	done   bool
+}
+
+// blocker is the registry of blocked clients.
+type blocker struct {
+	mu      sync.Mutex
+	queues  map[waitKey]*list.List
+	count   atomic.Int64 // registered waiters, for a lock-free fast path
+	serveMu sync.Mutex   // one key served at a time keeps FIFO order simple
+}
+
+func newBlocker() *blocker { return &blocker{queues: map[waitKey]*list.List{}} }
+
+// add registers w on its keys.
+func (b *blocker) add(w *waiter) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	w.elems = map[waitKey]*list.Element{}
+	for _, k := range w.keys {
+		if _, dup := w.elems[k]; dup {
+			continue
+		}
+		q := b.queues[k]
+		if q == nil {
+			q = list.New()
+			b.queues[k] = q
+		}
+		w.elems[k] = q.PushBack(w)
+	}
+	b.count.Add(1)
+}
+
+// remove unregisters w; it reports false when w was already served.
+func (b *blocker) remove(w *waiter) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if w.done {
+		return false
+	}
+	b.removeLocked(w)
+	return true
+}
+
+func (b *blocker) removeLocked(w *waiter) {
+	w.done = true
+	for k, e := range w.elems {
+		q := b.queues[k]
+		q.Remove(e)
+		if q.Len() == 0 {
+			delete(b.queues, k)
+		}
+	}
+	b.count.Add(-1)
+}
+
+// signal serves the waiters of keys (in db) after a write to them.
+func (b *blocker) signal(db int, keys [][]byte) {
+	if b.count.Load() == 0 {
+		return
+	}
+	for _, k := range keys {
+		b.serve(waitKey{db, string(k)})
+	}
+}
+
+// signalAll serves every waiter (after SWAPDB, MOVE, COPY … DB).
+func (b *blocker) signalAll() {
+	if b.count.Load() == 0 {
+		return
+	}
+	b.mu.Lock()
+	keys := make([]waitKey, 0, len(b.queues))
+	for k := range b.queues {
+		keys = append(keys, k)
+	}
+	b.mu.Unlock()
+	for _, k := range keys {
+		b.serve(k)
+	}
+}
+
+// serve hands data at k to its waiters, first come first served.
+func (b *blocker) serve(k waitKey) {
+	b.serveMu.Lock()
+	defer b.serveMu.Unlock()
+	for {
+		b.mu.Lock()
+		q := b.queues[k]
+		if q == nil || q.Len() == 0 {
+			b.mu.Unlock()
+			return
+		}
+		w := q.Front().Value.(*waiter)
+		b.mu.Unlock()
+		reply, ok := w.try([]byte(k.key))
+		if !ok {
+			return
+		}
+		b.mu.Lock()
+		if w.done {
+			// The waiter timed out meanwhile; cannot happen while it waits
+			// for serveMu, see wait.
+			b.mu.Unlock()
+			continue
+		}
+		b.removeLocked(w)
+		w.result = reply
+		close(w.served)
+		b.mu.Unlock()
+	}
+}
+
+// block runs a blocking command: first without blocking; then, when
+// nothing was there, it waits up to timeout (0 = forever) for a write to one
+// of keys to serve it. try attempts the operation on one key.
+func (c *Ctx) block(keys [][]byte, timeout time.Duration, try func(key []byte) (func(), bool), onTimeout func()) {
+	for _, k := range keys {
+		if reply, ok := try(k); ok {
+			reply()
+			return
+		}
+	}
+	if c.conn.Closed() {
+		return
+	}
+	b := c.srv.block
+	w := &waiter{try: try, served: make(chan struct{})}
+	for _, k := range keys {
+		w.keys = append(w.keys, waitKey{c.db(), string(k)})
+	}
+	b.add(w)
+	c.srv.blocked.Add(1)
+	defer c.srv.blocked.Add(-1)
+	// Data may have arrived between the first try and add.
+	for _, k := range w.keys {
+		b.serve(k)
+	}
+	gone, stop := c.conn.WatchClose()
+	defer stop()
+	var timer <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		timer = t.C
+	}
+	select {
+	case <-w.served:
+		w.result()
+		return
+	case <-timer:
+	case <-gone:
+	}
+	// Serving holds serveMu while it runs a waiter's pop: taking it here
+	// means no pop for w is in flight when w leaves.
+	b.serveMu.Lock()
+	removed := b.remove(w)
+	b.serveMu.Unlock()
+	if !removed {
+		<-w.served
+		w.result()
+		return
+	}
+	onTimeout()
+}
+
+// parseTimeout parses a blocking timeout in seconds (decimals allowed).
+func (c *Ctx) parseTimeout(arg []byte) (time.Duration, bool) {
+	f, ok := parseTimeoutSeconds(arg)
+	if !ok {
+		c.errorReply(errTimeout)
+		return 0, false
+	}
+	if f < 0 {
+		c.errorReply("ERR timeout is negative")
+		return 0, false
+	}
+	if f == 0 {
+		return 0, true
+	}
+	d := time.Duration(f * float64(time.Second))
+	if d <= 0 {
+		d = time.Millisecond
+	}
+	return d, true
+}
+
+func parseTimeoutSeconds(arg []byte) (float64, bool) {
+	f, ok := parseFloat(arg)
+	if !ok || math.IsInf(f, 0) || f*1000 > math.MaxInt64/2 {
+		return 0, false
+	}
+	return f, true
+}
