@@ -45,7 +45,10 @@ var runID = func() string {
 
 // DBSIZE
 func dbsizeCommand(c *Ctx) {
-	c.W.Int(c.srv.Data.Counts()[c.db()][0])
+	n, _, err := c.dbCounts()
+	if c.ok(err) {
+		c.W.Int(n)
+	}
 }
 
 // FLUSHDB [ASYNC | SYNC] / FLUSHALL [ASYNC | SYNC]
@@ -55,8 +58,8 @@ func flushCommand(c *Ctx) {
 		return
 	}
 	all := c.cmd.Name == "flushall"
-	if err := c.srv.Data.All(c.db(), func(m *shard.Multi) error {
-		for i := range c.srv.Data.Stores() {
+	if err := c.allErr(func(m *shard.Multi) error {
+		for i := 0; i < m.Shards(); i++ {
 			tx := m.Shard(i)
 			if all {
 				tx.FlushAll()
@@ -97,7 +100,7 @@ func swapdbCommand(c *Ctx) {
 		c.errorReply(errDBIndex)
 		return
 	}
-	if err := c.srv.Data.Swap(int(a), int(b)); err != nil {
+	if err := c.allErr(func(m *shard.Multi) error { m.Swap(int(a), int(b)); return nil }); err != nil {
 		c.fail(err)
 		return
 	}
@@ -323,13 +326,15 @@ func infoCommand(c *Ctx) {
 		"used_cpu_sys_children:0.000000", "used_cpu_user_children:0.000000")
 	section("Modules")
 	section("Cluster", "cluster_enabled:0")
-	counts := s.Data.Counts()
 	var ks []string
+	saved := c.conn.DB
 	for db := 0; db < s.Data.Databases(); db++ {
-		if n := counts[db]; n[0] > 0 {
-			ks = append(ks, fmt.Sprintf("db%d:keys=%d,expires=%d,avg_ttl=0", db, n[0], n[1]))
+		c.conn.DB = db
+		if n, e, err := c.dbCounts(); err == nil && n > 0 {
+			ks = append(ks, fmt.Sprintf("db%d:keys=%d,expires=%d,avg_ttl=0", db, n, e))
 		}
 	}
+	c.conn.DB = saved
 	section("Keyspace", ks...)
 	c.W.Verbatim(b.String())
 }

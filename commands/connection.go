@@ -170,6 +170,7 @@ func helloCommand(c *Ctx) {
 
 // RESET
 func resetCommand(c *Ctx) {
+	c.discardMulti()
 	c.conn.DB = 0
 	c.conn.Name = ""
 	c.W.Proto = 2

@@ -310,11 +310,14 @@ func keysCommand(c *Ctx) {
 	pat := c.Args[1]
 	all := len(pat) == 1 && pat[0] == '*'
 	var out [][]byte
-	err := c.srv.Data.ForEachShard(c.db(), func(_ int, tx *engine.Tx) error {
-		for from := int64(0); from >= 0; {
-			page := tx.Scan(from, 1000, func(k []byte, _ engine.Type) bool { return all || engine.Match(pat, k, false) })
-			out = append(out, page.Keys...)
-			from = page.Next
+	err := c.allErr(func(m *shard.Multi) error {
+		for i := 0; i < m.Shards(); i++ {
+			tx := m.Shard(i)
+			for from := int64(0); from >= 0; {
+				page := tx.Scan(from, 1000, func(k []byte, _ engine.Type) bool { return all || engine.Match(pat, k, false) })
+				out = append(out, page.Keys...)
+				from = page.Next
+			}
 		}
 		return nil
 	})
@@ -374,14 +377,14 @@ func scanCommand(c *Ctx) {
 		}
 		return pat == nil || (len(pat) == 1 && pat[0] == '*') || engine.Match(pat, k, false)
 	}
-	shards := uint64(len(c.srv.Data.Stores()))
+	shards := uint64(c.shards())
 	si, h := cursor>>32, int64(cursor&0xFFFFFFFF)
 	var keys [][]byte
 	next := uint64(0)
 	// Visit shards in order until COUNT keys were looked at.
 	for left := int(min(count, 1<<20)); si < shards && left > 0; si, h = si+1, 0 {
 		var page engine.ScanResult
-		if err := c.srv.Data.ReadShard(int(si), c.db(), func(tx *engine.Tx) error {
+		if err := c.shardErr(int(si), func(tx *engine.Tx) error {
 			page = tx.Scan(h, left, keep)
 			return nil
 		}); err != nil {
@@ -408,12 +411,12 @@ func scanCommand(c *Ctx) {
 
 // RANDOMKEY
 func randomkeyCommand(c *Ctx) {
-	n := len(c.srv.Data.Stores())
+	n := c.shards()
 	start := rand.IntN(n)
 	for i := 0; i < n; i++ {
 		var k []byte
 		var ok bool
-		if err := c.srv.Data.ReadShard((start+i)%n, c.db(), func(tx *engine.Tx) error { k, ok = tx.RandomKey(); return nil }); err != nil {
+		if err := c.shardErr((start+i)%n, func(tx *engine.Tx) error { k, ok = tx.RandomKey(); return nil }); err != nil {
 			c.fail(err)
 			return
 		}

@@ -297,7 +297,7 @@ func lmoveCommand(c *Ctx) {
 	try := func(key []byte) (func(), bool) {
 		var v []byte
 		var got bool
-		err := c.srv.Data.Keys(c.db(), [][]byte{src, dst}, true, func(m *shard.Multi) error {
+		err := c.keysErr([][]byte{src, dst}, true, func(m *shard.Multi) error {
 			from, to := m.Tx(src), m.Tx(dst)
 			n, err := from.LLen(src)
 			if err != nil || n == 0 {
@@ -345,7 +345,7 @@ func bpopCommand(c *Ctx) {
 	left := c.cmd.Name == "blpop"
 	try := func(key []byte) (func(), bool) {
 		var items [][]byte
-		err := c.srv.Data.Write(c.db(), key, func(tx *engine.Tx) (err error) {
+		err := c.writeErr(key, func(tx *engine.Tx) (err error) {
 			items, err = tx.Pop(key, 1, left)
 			return err
 		})
@@ -415,7 +415,7 @@ func lmpopCommand(c *Ctx) {
 	}
 	try := func(key []byte) (func(), bool) {
 		var items [][]byte
-		err := c.srv.Data.Write(c.db(), key, func(tx *engine.Tx) (err error) {
+		err := c.writeErr(key, func(tx *engine.Tx) (err error) {
 			items, err = tx.Pop(key, count, left)
 			return err
 		})

@@ -31,11 +31,13 @@ type Server struct {
 
 	block   *blocker
 	blocked atomic.Int64 // clients in a blocking command
+	watch   *watchers
 }
 
 // client is the command layer's state for one connection.
 type client struct {
 	authed bool
+	multi  multiState
 }
 
 // NewServer returns the command layer for data configured by cfg.
@@ -43,7 +45,8 @@ func NewServer(cfg *Config, data *shard.Set) (*Server, error) {
 	if err := checkTable(); err != nil {
 		return nil, err
 	}
-	s := &Server{Cfg: cfg, Data: data, Start: time.Now(), block: newBlocker()}
+	s := &Server{Cfg: cfg, Data: data, Start: time.Now(), block: newBlocker(), watch: newWatchers()}
+	data.OnChange = s.watch.touched
 	s.Net = resp.NewServer(s)
 	s.Net.MaxClients = int(cfg.Int("maxclients"))
 	s.Net.MaxBulkLen = int(cfg.Int("proto-max-bulk-len"))
@@ -60,6 +63,8 @@ type Ctx struct {
 	// Args are the command's arguments, name included.
 	Args [][]byte
 	cmd  *Command
+	// tx is the transaction of the EXEC running this command, if any.
+	tx *shard.Multi
 }
 
 func (c *Ctx) db() int { return c.conn.DB }
@@ -79,31 +84,96 @@ func (c *Ctx) errorReply(text string) {
 	c.W.Error(text)
 }
 
+// Storage access. Every handler reaches the data through these methods:
+// outside a transaction they go through the shard set; inside EXEC (c.tx
+// set) they use the transaction EXEC opened, so queued commands run in it.
+
+// readErr runs fn in a read transaction on key's shard.
+func (c *Ctx) readErr(key []byte, fn func(tx *engine.Tx) error) error {
+	if c.tx != nil {
+		c.tx.SetDB(c.db())
+		return fn(c.tx.Tx(key))
+	}
+	return c.srv.Data.Read(c.db(), key, fn)
+}
+
+// writeErr runs fn in a write transaction on key's shard, returning after commit.
+func (c *Ctx) writeErr(key []byte, fn func(tx *engine.Tx) error) error {
+	if c.tx != nil {
+		c.tx.SetDB(c.db())
+		return fn(c.tx.Tx(key))
+	}
+	return c.srv.Data.Write(c.db(), key, fn)
+}
+
+// keysErr runs fn over the shards of keys, isolated from every other command.
+func (c *Ctx) keysErr(keys [][]byte, write bool, fn func(m *shard.Multi) error) error {
+	if c.tx != nil {
+		c.tx.SetDB(c.db())
+		return fn(c.tx)
+	}
+	return c.srv.Data.Keys(c.db(), keys, write, fn)
+}
+
+// allErr runs fn while no other command runs, with access to every shard.
+func (c *Ctx) allErr(fn func(m *shard.Multi) error) error {
+	if c.tx != nil {
+		c.tx.SetDB(c.db())
+		return fn(c.tx)
+	}
+	return c.srv.Data.All(c.db(), fn)
+}
+
+// shardErr runs fn in a read transaction on shard i.
+func (c *Ctx) shardErr(i int, fn func(tx *engine.Tx) error) error {
+	if c.tx != nil {
+		c.tx.SetDB(c.db())
+		return fn(c.tx.Shard(i))
+	}
+	return c.srv.Data.ReadShard(i, c.db(), fn)
+}
+
+// shards is the number of shards.
+func (c *Ctx) shards() int { return len(c.srv.Data.Stores()) }
+
 // read runs fn on key's shard; on failure it writes the error and returns false.
 func (c *Ctx) read(key []byte, fn func(tx *engine.Tx) error) bool {
-	if err := c.srv.Data.Read(c.db(), key, fn); err != nil {
-		c.fail(err)
-		return false
-	}
-	return true
+	return c.ok(c.readErr(key, fn))
 }
 
 // write runs fn in a write transaction on key's shard, after commit.
 func (c *Ctx) write(key []byte, fn func(tx *engine.Tx) error) bool {
-	if err := c.srv.Data.Write(c.db(), key, fn); err != nil {
+	return c.ok(c.writeErr(key, fn))
+}
+
+// multi runs fn over the shards of keys, isolated from every other command.
+func (c *Ctx) multi(keys [][]byte, write bool, fn func(m *shard.Multi) error) bool {
+	return c.ok(c.keysErr(keys, write, fn))
+}
+
+// ok writes the reply for a non-nil err and reports whether err was nil.
+func (c *Ctx) ok(err error) bool {
+	if err != nil {
 		c.fail(err)
 		return false
 	}
 	return true
 }
 
-// multi runs fn over the shards of keys, isolated from every other command.
-func (c *Ctx) multi(keys [][]byte, write bool, fn func(m *shard.Multi) error) bool {
-	if err := c.srv.Data.Keys(c.db(), keys, write, fn); err != nil {
-		c.fail(err)
-		return false
+// counts returns keys and keys-with-expiry of the current database.
+func (c *Ctx) dbCounts() (keys, expires int64, err error) {
+	for i := 0; i < c.shards(); i++ {
+		err = c.shardErr(i, func(tx *engine.Tx) error {
+			n := tx.Counts()[tx.DB]
+			keys += n[0]
+			expires += n[1]
+			return nil
+		})
+		if err != nil {
+			return
+		}
 	}
-	return true
+	return
 }
 
 // Serve runs one request (resp.Handler).
@@ -116,32 +186,40 @@ func (s *Server) Serve(conn *resp.Conn, args [][]byte) {
 	s.commands.Add(1)
 	name := strings.ToLower(string(args[0]))
 	cmd := table[name]
-	if cmd == nil {
+	// reject refuses the command; inside MULTI it also dooms the EXEC.
+	reject := func(text string) {
 		s.errors.Add(1)
-		conn.W.Error(errUnknownCommand(args))
+		conn.W.Error(text)
+		if cl.multi.active {
+			cl.multi.aborted = true
+		}
+	}
+	if cmd == nil {
+		reject(errUnknownCommand(args))
 		return
 	}
 	if cmd.Subs != nil && len(args) >= 2 {
 		sub := cmd.Subs[strings.ToLower(string(args[1]))]
 		if sub == nil {
-			s.errors.Add(1)
-			conn.W.Error(errUnknownSubcommand(string(args[1]), cmd.Name))
+			reject(errUnknownSubcommand(string(args[1]), cmd.Name))
 			return
 		}
 		cmd = sub
 	}
 	if !cmd.arityOK(len(args)) {
-		s.errors.Add(1)
-		conn.W.Error(errArity(cmd.FullName()))
+		reject(errArity(cmd.FullName()))
 		return
 	}
 	if !cl.authed && cmd.Flags&FlagNoAuth == 0 {
-		s.errors.Add(1)
-		conn.W.Error(errNoAuth)
+		reject(errNoAuth)
+		return
+	}
+	ctx := &Ctx{srv: s, conn: conn, cl: cl, W: conn.W, Args: args, cmd: cmd}
+	if s.queue(ctx) {
 		return
 	}
 	conn.LastCmd = cmd.FullName()
-	cmd.Run(&Ctx{srv: s, conn: conn, cl: cl, W: conn.W, Args: args, cmd: cmd})
+	cmd.Run(ctx)
 	if cmd.Flags&FlagWrite != 0 {
 		s.wakeBlocked(conn.DB, cmd, args)
 	}
@@ -161,11 +239,15 @@ func (s *Server) wakeBlocked(db int, cmd *Command, args [][]byte) {
 }
 
 // Closed forgets a connection's state (resp.Handler).
-func (s *Server) Closed(conn *resp.Conn) {}
+func (s *Server) Closed(conn *resp.Conn) {
+	if cl, _ := conn.State.(*client); cl != nil {
+		s.watch.unwatch(cl)
+	}
+}
 
 // LogLevel is the level of the default logger, changed by CONFIG SET loglevel.
 var LogLevel = new(slog.LevelVar)
 
 // inMulti reports whether the command runs inside MULTI/EXEC or a script,
 // where blocking commands must not block.
-func (c *Ctx) inMulti() bool { return false }
+func (c *Ctx) inMulti() bool { return c.tx != nil }

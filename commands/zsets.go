@@ -630,7 +630,7 @@ func zmpopCommand(c *Ctx) {
 func (c *Ctx) zpopTry(count int64, max bool, reply func(key []byte, ms []engine.ZMember)) func([]byte) (func(), bool) {
 	return func(key []byte) (func(), bool) {
 		var ms []engine.ZMember
-		err := c.srv.Data.Write(c.db(), key, func(tx *engine.Tx) (err error) {
+		err := c.writeErr(key, func(tx *engine.Tx) (err error) {
 			ms, err = tx.ZPop(key, count, max)
 			return err
 		})

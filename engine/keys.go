@@ -346,6 +346,11 @@ func (tx *Tx) Counts() map[int][2]int64 {
 	for tx.step(st) {
 		out[int(st.ColumnInt64(0))] = [2]int64{st.ColumnInt64(1), st.ColumnInt64(2)}
 	}
+	// Changes of this transaction not yet folded into dbstats.
+	for db, d := range tx.deltas {
+		o := out[db]
+		out[db] = [2]int64{o[0] + d[0], o[1] + d[1]}
+	}
 	return out
 }
 

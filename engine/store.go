@@ -91,10 +91,11 @@ type Store struct {
 }
 
 type job struct {
-	fn   func(*Tx) error
-	db   int
-	err  error
-	done chan struct{}
+	fn      func(*Tx) error
+	db      int
+	err     error
+	changed bool
+	done    chan struct{}
 }
 
 // Open opens or creates the shard file at path. A file that is not a redisk
@@ -287,10 +288,16 @@ func (c *conn) close() {
 // holds it has committed. Writes from many callers share one commit.
 // fn must check everything that can fail before it changes anything.
 func (s *Store) Write(db int, fn func(*Tx) error) error {
+	_, err := s.WriteC(db, fn)
+	return err
+}
+
+// WriteC is Write that also reports whether fn changed anything.
+func (s *Store) WriteC(db int, fn func(*Tx) error) (changed bool, err error) {
 	j := &job{fn: fn, db: db, done: make(chan struct{})}
 	s.jobs <- j
 	<-j.done
-	return j.err
+	return j.changed, j.err
 }
 
 func (s *Store) writer() {
@@ -329,7 +336,11 @@ func (s *Store) runBatch(batch []*job) {
 	failed := false
 	for _, j := range batch {
 		tx.DB = j.db
+		before := tx.changed
+		tx.changed = false
 		j.err = tx.run(j.fn)
+		j.changed = tx.changed
+		tx.changed = tx.changed || before
 		if _, ok := j.err.(*Internal); ok {
 			failed = true
 			break
@@ -353,6 +364,7 @@ func (s *Store) runBatch(batch []*job) {
 		tx := s.begin()
 		tx.DB = j.db
 		j.err = tx.run(j.fn)
+		j.changed = tx.changed
 		if j.err != nil {
 			if _, ok := j.err.(*Internal); ok {
 				tx.rollback()

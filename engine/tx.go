@@ -71,6 +71,9 @@ func (tx *Tx) run(fn func(*Tx) error) (err error) {
 	return fn(tx)
 }
 
+// Changed reports whether the transaction wrote anything.
+func (tx *Tx) Changed() bool { return tx.changed }
+
 // Commit ends an Exclusive transaction, writing it durably.
 func (tx *Tx) Commit() error {
 	defer tx.s.wmu.Unlock()

@@ -31,6 +31,11 @@ type Set struct {
 
 	// ExpiredKeys counts keys deleted by the active expiry sweep.
 	ExpiredKeys atomic.Int64
+
+	// OnChange, when set, runs after a write that changed data commits and
+	// before any other command can run on those keys; keys nil means any
+	// key of any database (FLUSHALL, SWAPDB). WATCH uses it.
+	OnChange func(db int, keys [][]byte)
 }
 
 // Options configure Open.
@@ -116,33 +121,77 @@ func (s *Set) Read(db int, key []byte, fn func(*engine.Tx) error) error {
 func (s *Set) Write(db int, key []byte, fn func(*engine.Tx) error) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.stores[s.ShardOf(key)].Write(s.dbmap[db], fn)
+	changed, err := s.stores[s.ShardOf(key)].WriteC(s.dbmap[db], fn)
+	if changed && s.OnChange != nil {
+		s.OnChange(db, [][]byte{key})
+	}
+	return err
 }
 
-// Multi gives a command that touches several keys one transaction per
-// shard involved. Tx returns the transaction of a key's shard.
+// Multi gives a command that touches several keys a transaction on each
+// shard it uses. In a single-shard run it holds that shard's transaction;
+// in an exclusive run (every other command waits) shards are opened as the
+// command first touches them and committed together at the end.
 type Multi struct {
-	set *Set
-	db  int
-	one *engine.Tx
-	txs map[int]*engine.Tx
+	set    *Set
+	db     int
+	one    *engine.Tx
+	oneIdx int
+	txs    map[int]*engine.Tx
+	dbmap  []int // the map before a Swap, restored on rollback
 }
 
-// Tx returns the transaction for key's shard, addressing the command's database.
-func (m *Multi) Tx(key []byte) *engine.Tx {
+// Tx returns the transaction for key's shard, addressing the current database.
+func (m *Multi) Tx(key []byte) *engine.Tx { return m.Shard(m.set.ShardOf(key)) }
+
+// Shard returns the transaction on shard i.
+func (m *Multi) Shard(i int) *engine.Tx {
 	if m.one != nil {
+		if i != m.oneIdx {
+			panic(&engine.Internal{Err: fmt.Errorf("shard %d used by a command declared on shard %d", i, m.oneIdx)})
+		}
+		m.one.DB = m.set.dbmap[m.db]
 		return m.one
 	}
-	tx := m.txs[m.set.ShardOf(key)]
+	tx := m.txs[i]
 	if tx == nil {
-		panic(fmt.Sprintf("shard: key %q was not declared to Keys", key))
+		tx = m.set.stores[i].Exclusive(0)
+		m.txs[i] = tx
 	}
 	tx.DB = m.set.dbmap[m.db]
 	return tx
 }
 
+// Shards is the number of shards.
+func (m *Multi) Shards() int { return len(m.set.stores) }
+
+// SetDB changes the logical database later calls address (SELECT in MULTI).
+func (m *Multi) SetDB(db int) { m.db = db }
+
 // PhysDB maps a logical database number to the stored one.
 func (m *Multi) PhysDB(db int) int { return m.set.dbmap[db] }
+
+// Exclusive reports whether every other command waits for this one, so
+// that any shard may be used.
+func (m *Multi) Exclusive() bool { return m.one == nil }
+
+// Swap exchanges two logical databases (SWAPDB); exclusive runs only. The
+// map lives in shard 0's meta table.
+func (m *Multi) Swap(a, b int) {
+	if m.one != nil {
+		panic(&engine.Internal{Err: fmt.Errorf("SWAPDB outside an exclusive run")})
+	}
+	if m.dbmap == nil {
+		m.dbmap = slices.Clone(m.set.dbmap)
+	}
+	d := m.set.dbmap
+	d[a], d[b] = d[b], d[a]
+	parts := make([]string, len(d))
+	for i, v := range d {
+		parts[i] = strconv.Itoa(v)
+	}
+	m.Shard(0).SetMeta("dbmap", strings.Join(parts, ","))
+}
 
 // Keys runs fn with transactions on the shards of keys. When all keys share
 // a shard this is one ordinary transaction (group-committed when write);
@@ -154,36 +203,33 @@ func (s *Set) Keys(db int, keys [][]byte, write bool, fn func(*Multi) error) err
 		if len(shards) == 1 {
 			i = shards[0]
 		}
-		run := func(tx *engine.Tx) error { return fn(&Multi{set: s, db: db, one: tx}) }
+		run := func(tx *engine.Tx) error { return fn(&Multi{set: s, db: db, one: tx, oneIdx: i}) }
 		s.mu.RLock()
 		defer s.mu.RUnlock()
-		if write {
-			return s.stores[i].Write(s.dbmap[db], run)
+		if !write {
+			return s.stores[i].Read(s.dbmap[db], run)
 		}
-		return s.stores[i].Read(s.dbmap[db], run)
+		changed, err := s.stores[i].WriteC(s.dbmap[db], run)
+		if changed && s.OnChange != nil {
+			s.OnChange(db, keys)
+		}
+		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.exclusive(db, shards, fn)
+	return s.exclusive(db, keys, fn)
 }
 
-// All runs fn with a transaction on every shard while nothing else runs
-// (FLUSHALL, KEYS, SWAPDB…).
+// All runs fn while nothing else runs; shards are opened as fn uses them
+// (FLUSHALL, SWAPDB, EXEC of keyless commands…).
 func (s *Set) All(db int, fn func(*Multi) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	all := make([]int, len(s.stores))
-	for i := range all {
-		all[i] = i
-	}
-	return s.exclusive(db, all, fn)
+	return s.exclusive(db, nil, fn)
 }
 
-func (s *Set) exclusive(db int, shards []int, fn func(*Multi) error) (err error) {
+func (s *Set) exclusive(db int, keys [][]byte, fn func(*Multi) error) (err error) {
 	m := &Multi{set: s, db: db, txs: map[int]*engine.Tx{}}
-	for _, i := range shards {
-		m.txs[i] = s.stores[i].Exclusive(s.dbmap[db])
-	}
 	defer func() {
 		if r := recover(); r != nil {
 			ie, ok := r.(*engine.Internal)
@@ -193,18 +239,31 @@ func (s *Set) exclusive(db int, shards []int, fn func(*Multi) error) (err error)
 			}
 			err = ie
 		}
+		order := make([]int, 0, len(m.txs))
+		changed := false
+		for i, tx := range m.txs {
+			order = append(order, i)
+			changed = changed || tx.Changed()
+		}
+		slices.Sort(order)
 		if err != nil {
-			for _, i := range shards {
+			for _, i := range order {
 				m.txs[i].Rollback()
+			}
+			if m.dbmap != nil {
+				s.dbmap = m.dbmap
 			}
 			return
 		}
 		// Commit shard by shard. A crash between these commits leaves the
 		// earlier shards' part applied and the later ones' not (README).
-		for _, i := range shards {
+		for _, i := range order {
 			if cerr := m.txs[i].Commit(); cerr != nil && err == nil {
 				err = cerr
 			}
+		}
+		if changed && s.OnChange != nil {
+			s.OnChange(db, keys)
 		}
 	}()
 	return fn(m)
@@ -244,24 +303,9 @@ func (s *Set) ReadShard(i, db int, fn func(*engine.Tx) error) error {
 	return s.stores[i].Read(s.dbmap[db], fn)
 }
 
-// Swap exchanges two logical databases (SWAPDB) by swapping their mapping,
-// recorded in shard 0.
+// Swap exchanges two logical databases (SWAPDB).
 func (s *Set) Swap(a, b int) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m := slices.Clone(s.dbmap)
-	m[a], m[b] = m[b], m[a]
-	parts := make([]string, len(m))
-	for i, v := range m {
-		parts[i] = strconv.Itoa(v)
-	}
-	tx := s.stores[0].Exclusive(0)
-	tx.SetMeta("dbmap", strings.Join(parts, ","))
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	s.dbmap = m
-	return nil
+	return s.All(a, func(m *Multi) error { m.Swap(a, b); return nil })
 }
 
 // Counts returns keys and keys-with-expiry per logical database.
@@ -315,11 +359,4 @@ func (s *Set) sweep(st *engine.Store) {
 			}
 		}
 	}
-}
-
-// Shard returns the transaction on shard i, for commands run through All.
-func (m *Multi) Shard(i int) *engine.Tx {
-	tx := m.txs[i]
-	tx.DB = m.set.dbmap[m.db]
-	return tx
 }
