@@ -171,6 +171,7 @@ func helloCommand(c *Ctx) {
 // RESET
 func resetCommand(c *Ctx) {
 	c.discardMulti()
+	c.srv.unsubscribeAll(c.conn, c.cl)
 	c.conn.DB = 0
 	c.conn.Name = ""
 	c.W.Proto = 2

@@ -32,12 +32,14 @@ type Server struct {
 	block   *blocker
 	blocked atomic.Int64 // clients in a blocking command
 	watch   *watchers
+	pubsub  *pubsub
 }
 
 // client is the command layer's state for one connection.
 type client struct {
 	authed bool
 	multi  multiState
+	subs   subscriptions
 }
 
 // NewServer returns the command layer for data configured by cfg.
@@ -45,7 +47,7 @@ func NewServer(cfg *Config, data *shard.Set) (*Server, error) {
 	if err := checkTable(); err != nil {
 		return nil, err
 	}
-	s := &Server{Cfg: cfg, Data: data, Start: time.Now(), block: newBlocker(), watch: newWatchers()}
+	s := &Server{Cfg: cfg, Data: data, Start: time.Now(), block: newBlocker(), watch: newWatchers(), pubsub: newPubsub()}
 	data.OnChange = s.watch.touched
 	s.Net = resp.NewServer(s)
 	s.Net.MaxClients = int(cfg.Int("maxclients"))
@@ -215,6 +217,16 @@ func (s *Server) Serve(conn *resp.Conn, args [][]byte) {
 		return
 	}
 	ctx := &Ctx{srv: s, conn: conn, cl: cl, W: conn.W, Args: args, cmd: cmd}
+	if conn.W.Proto < 3 && cl.subs.any() && !cl.multi.active {
+		switch name := cmd.FullName(); {
+		case name == "ping":
+			pingSubscribed(ctx)
+			return
+		case !subscribedAllowed[name]:
+			reject("ERR Can't execute '" + name + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context")
+			return
+		}
+	}
 	if s.queue(ctx) {
 		return
 	}
@@ -242,6 +254,7 @@ func (s *Server) wakeBlocked(db int, cmd *Command, args [][]byte) {
 func (s *Server) Closed(conn *resp.Conn) {
 	if cl, _ := conn.State.(*client); cl != nil {
 		s.watch.unwatch(cl)
+		s.unsubscribeAll(conn, cl)
 	}
 }
 

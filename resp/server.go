@@ -28,6 +28,13 @@ type Conn struct {
 	wmu    sync.Mutex // serialises writes to nc
 	closed atomic.Bool
 
+	// Output queue for pushes (and, once pushes started, replies).
+	pushing   atomic.Bool
+	qmu       sync.Mutex
+	queue     []byte
+	writing   bool
+	softSince time.Time
+
 	// ID is the unique, increasing client id (CLIENT ID).
 	ID int64
 	// Addr and LAddr are the peer and local addresses.
@@ -63,8 +70,10 @@ type Server struct {
 	wg     sync.WaitGroup
 	done   atomic.Bool
 
-	// TotalConnections counts accepted connections; Rejected those refused by MaxClients.
-	TotalConnections, Rejected atomic.Int64
+	// TotalConnections counts accepted connections; Rejected those refused
+	// by MaxClients; OutputLimitDisconnects those dropped past their
+	// output-buffer limit.
+	TotalConnections, Rejected, OutputLimitDisconnects atomic.Int64
 }
 
 // NewServer returns a server that hands requests to h.
@@ -144,6 +153,7 @@ func (s *Server) run(c *Conn) {
 		s.h.Serve(c, args)
 		if c.CloseAfterReply || c.closed.Load() {
 			c.Flush()
+			c.waitDrained()
 			return
 		}
 		if c.W.Len() > 64*1024 {
@@ -152,9 +162,15 @@ func (s *Server) run(c *Conn) {
 	}
 }
 
-// Flush sends the buffered replies.
+// Flush sends the buffered replies. Once the connection has received a
+// push (pub/sub), replies go through the same ordered output queue.
 func (c *Conn) Flush() {
 	if c.W.Len() == 0 {
+		return
+	}
+	if c.pushing.Load() {
+		c.enqueue(c.W.Bytes())
+		c.W.Reset()
 		return
 	}
 	c.wmu.Lock()
@@ -166,12 +182,100 @@ func (c *Conn) Flush() {
 	}
 }
 
-// WriteAsync sends an encoded message (a pub/sub push) from another goroutine.
-func (c *Conn) WriteAsync(b []byte) error {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	_, err := c.nc.Write(b)
-	return err
+// Push queues an encoded message (a pub/sub message) for the client from
+// any goroutine without waiting for the network. A client whose queue
+// outgrows the output-buffer limit (client-output-buffer-limit pubsub: hard
+// 32 MB, or soft 8 MB for 60 s) is disconnected, as Redis does, so a slow
+// subscriber never stalls publishers.
+func (c *Conn) Push(b []byte) {
+	c.pushing.Store(true)
+	c.enqueue(b)
+}
+
+// Output-buffer limits for clients that receive pushes.
+const (
+	PushHardLimit = 32 << 20
+	PushSoftLimit = 8 << 20
+	PushSoftTime  = 60 * time.Second
+)
+
+func (c *Conn) enqueue(b []byte) {
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
+	if c.closed.Load() {
+		return
+	}
+	c.queue = append(c.queue, b...)
+	n := len(c.queue)
+	switch {
+	case n > PushHardLimit:
+		c.overLimit()
+		return
+	case n > PushSoftLimit:
+		if c.softSince.IsZero() {
+			c.softSince = time.Now()
+		} else if time.Since(c.softSince) > PushSoftTime {
+			c.overLimit()
+			return
+		}
+	default:
+		c.softSince = time.Time{}
+	}
+	if !c.writing {
+		c.writing = true
+		go c.drain()
+	}
+}
+
+// overLimit drops a client past its output-buffer limit; qmu is held.
+func (c *Conn) overLimit() {
+	c.queue = nil
+	c.srv.OutputLimitDisconnects.Add(1)
+	c.Close()
+}
+
+// drain writes the queue to the network until it is empty.
+func (c *Conn) drain() {
+	for {
+		c.qmu.Lock()
+		b := c.queue
+		c.queue = nil
+		if len(b) == 0 || c.closed.Load() {
+			c.writing = false
+			c.qmu.Unlock()
+			return
+		}
+		c.qmu.Unlock()
+		c.wmu.Lock()
+		_, err := c.nc.Write(b)
+		c.wmu.Unlock()
+		if err != nil {
+			c.Close()
+		}
+	}
+}
+
+// waitDrained waits (a little) for queued output to reach the network.
+func (c *Conn) waitDrained() {
+	if !c.pushing.Load() {
+		return
+	}
+	for i := 0; i < 500; i++ {
+		c.qmu.Lock()
+		idle := !c.writing && len(c.queue) == 0
+		c.qmu.Unlock()
+		if idle || c.closed.Load() {
+			return
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// QueuedBytes is the size of the output queue (CLIENT LIST omem).
+func (c *Conn) QueuedBytes() int {
+	c.qmu.Lock()
+	defer c.qmu.Unlock()
+	return len(c.queue)
 }
 
 // WatchClose is for a handler about to block (BLPOP…): it flushes pending
