@@ -33,6 +33,7 @@ type Server struct {
 	blocked atomic.Int64 // clients in a blocking command
 	watch   *watchers
 	pubsub  *pubsub
+	scripts *scripts
 }
 
 // client is the command layer's state for one connection.
@@ -47,7 +48,7 @@ func NewServer(cfg *Config, data *shard.Set) (*Server, error) {
 	if err := checkTable(); err != nil {
 		return nil, err
 	}
-	s := &Server{Cfg: cfg, Data: data, Start: time.Now(), block: newBlocker(), watch: newWatchers(), pubsub: newPubsub()}
+	s := &Server{Cfg: cfg, Data: data, Start: time.Now(), block: newBlocker(), watch: newWatchers(), pubsub: newPubsub(), scripts: newScripts()}
 	data.OnChange = s.watch.touched
 	s.Net = resp.NewServer(s)
 	s.Net.MaxClients = int(cfg.Int("maxclients"))
@@ -214,6 +215,10 @@ func (s *Server) Serve(conn *resp.Conn, args [][]byte) {
 	}
 	if !cl.authed && cmd.Flags&FlagNoAuth == 0 {
 		reject(errNoAuth)
+		return
+	}
+	if s.scripts.busy() && cmd.Flags&FlagAllowBusy == 0 && !(cmd.FullName() == "shutdown" && len(args) > 1 && strings.EqualFold(string(args[1]), "nosave")) {
+		reject(errBusy)
 		return
 	}
 	ctx := &Ctx{srv: s, conn: conn, cl: cl, W: conn.W, Args: args, cmd: cmd}
