@@ -3,6 +3,7 @@ package commands
 import (
 	"log/slog"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -68,6 +69,8 @@ type Ctx struct {
 	cmd  *Command
 	// tx is the transaction of the EXEC running this command, if any.
 	tx *shard.Multi
+	// queued is the pipeline hook of serve.
+	queued func()
 }
 
 func (c *Ctx) db() int { return c.conn.DB }
@@ -105,6 +108,11 @@ func (c *Ctx) writeErr(key []byte, fn func(tx *engine.Tx) error) error {
 	if c.tx != nil {
 		c.tx.SetDB(c.db())
 		return fn(c.tx.Tx(key))
+	}
+	if c.queued != nil {
+		q := c.queued
+		c.queued = nil
+		return c.srv.Data.WriteQueued(c.db(), key, fn, q)
 	}
 	return c.srv.Data.Write(c.db(), key, fn)
 }
@@ -181,6 +189,12 @@ func (c *Ctx) dbCounts() (keys, expires int64, err error) {
 
 // Serve runs one request (resp.Handler).
 func (s *Server) Serve(conn *resp.Conn, args [][]byte) {
+	s.serve(conn, args, conn.W, nil)
+}
+
+// serve runs one request, replying into w. queued, when set, is called
+// once the command's write has entered its shard's queue (pipelines).
+func (s *Server) serve(conn *resp.Conn, args [][]byte, w *resp.Writer, queued func()) {
 	cl, _ := conn.State.(*client)
 	if cl == nil {
 		cl = &client{authed: s.Cfg.Get("requirepass") == ""}
@@ -192,7 +206,7 @@ func (s *Server) Serve(conn *resp.Conn, args [][]byte) {
 	// reject refuses the command; inside MULTI it also dooms the EXEC.
 	reject := func(text string) {
 		s.errors.Add(1)
-		conn.W.Error(text)
+		w.Error(text)
 		if cl.multi.active {
 			cl.multi.aborted = true
 		}
@@ -221,7 +235,7 @@ func (s *Server) Serve(conn *resp.Conn, args [][]byte) {
 		reject(errBusy)
 		return
 	}
-	ctx := &Ctx{srv: s, conn: conn, cl: cl, W: conn.W, Args: args, cmd: cmd}
+	ctx := &Ctx{srv: s, conn: conn, cl: cl, W: w, Args: args, cmd: cmd, queued: queued}
 	if conn.W.Proto < 3 && cl.subs.any() && !cl.multi.active {
 		switch name := cmd.FullName(); {
 		case name == "ping":
@@ -235,7 +249,9 @@ func (s *Server) Serve(conn *resp.Conn, args [][]byte) {
 	if s.queue(ctx) {
 		return
 	}
-	conn.LastCmd = cmd.FullName()
+	if queued == nil {
+		conn.LastCmd = cmd.FullName()
+	}
 	cmd.Run(ctx)
 	if cmd.Flags&FlagWrite != 0 {
 		s.wakeBlocked(conn.DB, cmd, args)
@@ -253,6 +269,88 @@ func (s *Server) wakeBlocked(db int, cmd *Command, args [][]byte) {
 		return
 	}
 	s.block.signal(db, cmd.KeyArgs(args))
+}
+
+// pending is one pipelined command running on its own goroutine.
+type pending struct {
+	w      *resp.Writer
+	done   chan struct{}
+	queued chan struct{}
+	once   sync.Once
+}
+
+// Pipeline classes of commands.
+const (
+	runInline = iota // runs alone, in order
+	runRead          // single-key read: may run beside other reads
+	runWrite         // single-key write: may run beside other writes
+)
+
+// pipelineClass decides how a pipelined command may run.
+func (s *Server) pipelineClass(cl *client, args [][]byte) int {
+	if cl == nil || !cl.authed || cl.multi.active || cl.subs.any() || s.scripts.running.Load() {
+		return runInline
+	}
+	cmd := table[strings.ToLower(string(args[0]))]
+	if cmd == nil || cmd.Subs != nil || !cmd.arityOK(len(args)) || cmd.FirstKey != 1 || cmd.LastKey != 1 ||
+		cmd.Flags&(FlagBlocking|FlagMovableKeys|FlagPubSub|FlagNoScript) != 0 {
+		return runInline
+	}
+	switch {
+	case cmd.Flags&FlagWrite != 0:
+		return runWrite
+	case cmd.Flags&FlagReadonly != 0:
+		return runRead
+	}
+	return runInline
+}
+
+// ServeBatch runs a pipeline (resp.Handler). Runs of single-key writes are
+// queued to their shards together, in order, so that they share commits;
+// runs of single-key reads run side by side; every other command runs
+// alone once what came before it has finished. Replies keep request order.
+func (s *Server) ServeBatch(conn *resp.Conn, batch [][][]byte) {
+	var group []*pending
+	kind := runInline
+	finish := func() {
+		for _, p := range group {
+			<-p.done
+			conn.W.Raw(p.w.Bytes())
+		}
+		group = group[:0]
+	}
+	for _, args := range batch {
+		if conn.Closed() || conn.CloseAfterReply {
+			break
+		}
+		cl, _ := conn.State.(*client)
+		k := s.pipelineClass(cl, args)
+		if k != kind || k == runInline {
+			finish()
+			kind = k
+		}
+		if k == runInline {
+			s.Serve(conn, args)
+			continue
+		}
+		conn.LastCmd = strings.ToLower(string(args[0]))
+		p := &pending{w: resp.NewWriter(conn.W.Proto), done: make(chan struct{}), queued: make(chan struct{})}
+		mark := func() { p.once.Do(func() { close(p.queued) }) }
+		go func() {
+			defer close(p.done)
+			defer mark()
+			var q func()
+			if k == runWrite {
+				q = mark
+			}
+			s.serve(conn, args, p.w, q)
+		}()
+		if k == runWrite {
+			<-p.queued
+		}
+		group = append(group, p)
+	}
+	finish()
 }
 
 // Closed forgets a connection's state (resp.Handler).

@@ -86,8 +86,8 @@ type Store struct {
 
 	// Stats.
 	Commits, Writes atomic.Int64
-	lastSave         atomic.Int64
-	closed           atomic.Bool
+	lastSave        atomic.Int64
+	closed          atomic.Bool
 }
 
 type job struct {
@@ -294,8 +294,17 @@ func (s *Store) Write(db int, fn func(*Tx) error) error {
 
 // WriteC is Write that also reports whether fn changed anything.
 func (s *Store) WriteC(db int, fn func(*Tx) error) (changed bool, err error) {
+	return s.WriteQueued(db, fn, nil)
+}
+
+// WriteQueued is WriteC that calls queued (if not nil) once the write is in
+// the writer's queue: writes queued by one goroutine run in queue order.
+func (s *Store) WriteQueued(db int, fn func(*Tx) error, queued func()) (changed bool, err error) {
 	j := &job{fn: fn, db: db, done: make(chan struct{})}
 	s.jobs <- j
+	if queued != nil {
+		queued()
+	}
 	<-j.done
 	return j.changed, j.err
 }

@@ -35,6 +35,7 @@ type Reader struct {
 	start, end int
 	args       [][]byte
 	pending    error // a read error met while reading ahead
+	noFill     bool  // TryNext: parse only what is buffered
 	// MaxBulkLen bounds one bulk argument (proto-max-bulk-len).
 	MaxBulkLen int
 }
@@ -50,6 +51,9 @@ func (r *Reader) Buffered() bool { return r.end > r.start }
 
 // fill reads more bytes, growing the buffer up to need bytes of room.
 func (r *Reader) fill(need int) error {
+	if r.noFill {
+		return errWouldBlock
+	}
 	if r.start > 0 && (r.start == r.end || r.end == len(r.buf) || need > len(r.buf)-r.start) {
 		copy(r.buf, r.buf[r.start:r.end])
 		r.end -= r.start
@@ -401,4 +405,36 @@ func hexVal(c byte) byte {
 	default:
 		return c - 'A' + 10
 	}
+}
+
+var errWouldBlock = errors.New("would block")
+
+// TryNext returns the next request if it is already complete in the
+// buffer, without reading from the network; ok is false otherwise. The
+// returned slice is the caller's; the arguments stay valid while the
+// buffer is not refilled (until the next blocking Next).
+func (r *Reader) TryNext() (args [][]byte, ok bool, err error) {
+	if r.start == r.end {
+		return nil, false, nil
+	}
+	r.noFill = true
+	defer func() { r.noFill = false }()
+	for r.start < r.end {
+		if r.buf[r.start] == '*' {
+			args, err = r.multibulk()
+		} else {
+			args, err = r.inline()
+		}
+		switch err {
+		case errEmpty:
+			continue
+		case errWouldBlock:
+			return nil, false, nil
+		case nil:
+			return append([][]byte(nil), args...), true, nil
+		default:
+			return nil, false, err
+		}
+	}
+	return nil, false, nil
 }

@@ -14,9 +14,15 @@ import (
 type Handler interface {
 	// Serve runs one request; the reply goes to c.W.
 	Serve(c *Conn, args [][]byte)
+	// ServeBatch runs requests that arrived together (a pipeline), in order;
+	// the replies go to c.W in the same order.
+	ServeBatch(c *Conn, batch [][][]byte)
 	// Closed runs once when a connection ends.
 	Closed(c *Conn)
 }
+
+// MaxBatch bounds how many pipelined requests are handed over at once.
+const MaxBatch = 256
 
 // Conn is one client connection and the state Redis keeps per client.
 type Conn struct {
@@ -150,7 +156,19 @@ func (s *Server) run(c *Conn) {
 			return
 		}
 		c.LastActive.Store(time.Now().UnixNano())
-		s.h.Serve(c, args)
+		if next, ok, _ := c.rd.TryNext(); ok {
+			batch := [][][]byte{append([][]byte(nil), args...), next}
+			for len(batch) < MaxBatch {
+				more, ok, _ := c.rd.TryNext()
+				if !ok {
+					break
+				}
+				batch = append(batch, more)
+			}
+			s.h.ServeBatch(c, batch)
+		} else {
+			s.h.Serve(c, args)
+		}
 		if c.CloseAfterReply || c.closed.Load() {
 			c.Flush()
 			c.waitDrained()

@@ -128,6 +128,19 @@ func (s *Set) Write(db int, key []byte, fn func(*engine.Tx) error) error {
 	return err
 }
 
+// WriteQueued is Write that calls queued as soon as the write has entered
+// its shard's queue, before it commits: a pipeline uses it to submit the
+// next command while this one waits for its commit.
+func (s *Set) WriteQueued(db int, key []byte, fn func(*engine.Tx) error, queued func()) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	changed, err := s.stores[s.ShardOf(key)].WriteQueued(s.dbmap[db], fn, queued)
+	if changed && s.OnChange != nil {
+		s.OnChange(db, [][]byte{key})
+	}
+	return err
+}
+
 // Multi gives a command that touches several keys a transaction on each
 // shard it uses. In a single-shard run it holds that shard's transaction;
 // in an exclusive run (every other command waits) shards are opened as the
