@@ -156,8 +156,9 @@ func (s *Server) run(c *Conn) {
 			return
 		}
 		c.LastActive.Store(time.Now().UnixNano())
+		first := append([][]byte(nil), args...) // TryNext reuses the reader's slice
 		if next, ok, _ := c.rd.TryNext(); ok {
-			batch := [][][]byte{append([][]byte(nil), args...), next}
+			batch := [][][]byte{first, next}
 			for len(batch) < MaxBatch {
 				more, ok, _ := c.rd.TryNext()
 				if !ok {
@@ -167,7 +168,7 @@ func (s *Server) run(c *Conn) {
 			}
 			s.h.ServeBatch(c, batch)
 		} else {
-			s.h.Serve(c, args)
+			s.h.Serve(c, first)
 		}
 		if c.CloseAfterReply || c.closed.Load() {
 			c.Flush()
