@@ -26,7 +26,7 @@ func init() {
 		&Command{Name: "time", Arity: 1, Flags: FlagLoading | FlagStale | FlagFast, Group: g, Since: "2.6.0", Summary: "Returns the server time.", Complexity: "O(1)", Run: timeCommand},
 		&Command{Name: "swapdb", Arity: 3, Flags: FlagWrite | FlagFast, Group: g, Since: "4.0.0", Summary: "Swaps two Redis databases.", Complexity: "O(N) where N is the count of clients watching or blocking on keys from both databases.", Run: swapdbCommand},
 		&Command{Name: "lastsave", Arity: 1, Flags: FlagLoading | FlagStale | FlagFast, Group: g, Since: "1.0.0", Summary: "Returns the Unix timestamp of the last successful save to disk.", Complexity: "O(1)", Run: lastsaveCommand},
-		&Command{Name: "save", Arity: 1, Flags: FlagAdmin | FlagNoScript | FlagNoAuth, Group: g, Since: "1.0.0", Summary: "Synchronously saves the database(s) to disk.", Complexity: "O(N) where N is the total number of keys in all databases", Run: saveCommand},
+		&Command{Name: "save", Arity: 1, Flags: FlagAdmin | FlagNoScript | FlagNoMulti, Group: g, Since: "1.0.0", Summary: "Synchronously saves the database(s) to disk.", Complexity: "O(N) where N is the total number of keys in all databases", Run: saveCommand},
 		&Command{Name: "bgsave", Arity: -1, Flags: FlagAdmin | FlagNoScript, Group: g, Since: "1.0.0", Summary: "Asynchronously saves the database(s) to disk.", Complexity: "O(N) where N is the total number of keys in all databases", Run: saveCommand},
 		&Command{Name: "shutdown", Arity: -1, Flags: FlagAdmin | FlagNoScript | FlagLoading | FlagStale | FlagNoMulti | FlagAllowBusy, Group: g, Since: "1.0.0", Summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.", Complexity: "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)", Run: shutdownCommand},
 		&Command{Name: "config", Arity: -2, Group: g, Since: "2.0.0", Summary: "A container for server configuration commands."},
@@ -161,19 +161,35 @@ func shutdownCommand(c *Ctx) {
 
 // CONFIG GET parameter [parameter ...]
 func configGetCommand(c *Ctx) {
-	var names []string
+	// An exact name is echoed as given; a glob answers canonical names.
+	type pair struct{ shown, name string }
+	var out []pair
+	seen := map[string]bool{}
 	for _, pat := range c.Args[2:] {
+		if !strings.ContainsAny(string(pat), "*?[") {
+			name := strings.ToLower(string(pat))
+			if _, ok := directives[name]; ok && !seen[name] {
+				seen[name] = true
+				out = append(out, pair{string(pat), name})
+			}
+			continue
+		}
+		var names []string
 		for name := range directives {
-			if engine.Match(pat, []byte(name), true) && !slices.Contains(names, name) {
+			if engine.Match(pat, []byte(name), true) && !seen[name] {
 				names = append(names, name)
 			}
 		}
+		slices.Sort(names)
+		for _, n := range names {
+			seen[n] = true
+			out = append(out, pair{n, n})
+		}
 	}
-	slices.Sort(names)
-	c.W.Map(len(names))
-	for _, n := range names {
-		c.W.BulkString(n)
-		c.W.BulkString(c.srv.Cfg.Get(n))
+	c.W.Map(len(out))
+	for _, p := range out {
+		c.W.BulkString(p.shown)
+		c.W.BulkString(c.srv.Cfg.Get(p.name))
 	}
 }
 
@@ -183,10 +199,23 @@ func configSetCommand(c *Ctx) {
 		c.errorReply(errArity("config|set"))
 		return
 	}
+	seen := map[string]bool{}
 	for i := 2; i < len(c.Args); i += 2 {
 		name := strings.ToLower(string(c.Args[i]))
 		if _, ok := directives[name]; !ok {
 			c.errorReply(fmt.Sprintf("ERR Unknown option or number of arguments for CONFIG SET - '%s'", c.Args[i]))
+			return
+		}
+		if seen[name] {
+			c.errorReply(fmt.Sprintf("ERR CONFIG SET failed (possibly related to argument '%s') - duplicate parameter", c.Args[i]))
+			return
+		}
+		seen[name] = true
+	}
+	// All or nothing: check every value before applying any.
+	for i := 2; i < len(c.Args); i += 2 {
+		if err := validate(strings.ToLower(string(c.Args[i])), string(c.Args[i+1]), false); err != nil {
+			c.errorReply(fmt.Sprintf("ERR CONFIG SET failed (possibly related to argument '%s') - %v", c.Args[i], err))
 			return
 		}
 	}
@@ -217,9 +246,14 @@ func (s *Server) applyConfig(name string) {
 func configResetstatCommand(c *Ctx) {
 	c.srv.commands.Store(0)
 	c.srv.errors.Store(0)
-	c.srv.hits.Store(0)
-	c.srv.misses.Store(0)
 	c.srv.resetTime.Store(time.Now().Unix())
+	c.srv.errMu.Lock()
+	c.srv.errStats = nil
+	c.srv.errMu.Unlock()
+	for _, st := range c.srv.Data.Stores() {
+		st.Hits.Store(0)
+		st.Misses.Store(0)
+	}
 	c.W.OK()
 }
 
@@ -298,10 +332,12 @@ func infoCommand(c *Ctx) {
 		"aof_last_rewrite_time_sec:-1", "aof_current_rewrite_time_sec:-1", "aof_last_bgrewrite_status:ok",
 		"aof_rewrites:0", "aof_last_write_status:ok", "aof_last_cow_size:0", "module_fork_in_progress:0",
 		"module_fork_last_cow_size:0", "redisk_appendfsync:"+s.Cfg.Get("appendfsync"))
-	var commits, writes int64
+	var commits, writes, hits, misses int64
 	for _, st := range s.Data.Stores() {
 		commits += st.Commits.Load()
 		writes += st.Writes.Load()
+		hits += st.Hits.Load()
+		misses += st.Misses.Load()
 	}
 	section("Stats",
 		fmt.Sprintf("total_connections_received:%d", s.Net.TotalConnections.Load()),
@@ -309,7 +345,7 @@ func infoCommand(c *Ctx) {
 		"instantaneous_ops_per_sec:0", "total_net_input_bytes:0", "total_net_output_bytes:0",
 		fmt.Sprintf("rejected_connections:%d", s.Net.Rejected.Load()),
 		fmt.Sprintf("expired_keys:%d", s.Data.ExpiredKeys.Load()), "evicted_keys:0",
-		fmt.Sprintf("keyspace_hits:%d", s.hits.Load()), fmt.Sprintf("keyspace_misses:%d", s.misses.Load()),
+		fmt.Sprintf("keyspace_hits:%d", hits), fmt.Sprintf("keyspace_misses:%d", misses),
 		"pubsub_channels:0", "pubsub_patterns:0", "pubsub_shardchannels:0",
 		fmt.Sprintf("total_error_replies:%d", s.errors.Load()),
 		fmt.Sprintf("redisk_commits:%d", commits), fmt.Sprintf("redisk_writes:%d", writes))
@@ -325,6 +361,14 @@ func infoCommand(c *Ctx) {
 		"used_cpu_sys:"+tv(ru.Stime), "used_cpu_user:"+tv(ru.Utime),
 		"used_cpu_sys_children:0.000000", "used_cpu_user_children:0.000000")
 	section("Modules")
+	s.errMu.Lock()
+	var es []string
+	for code, n := range s.errStats {
+		es = append(es, fmt.Sprintf("errorstat_%s:count=%d", code, n))
+	}
+	s.errMu.Unlock()
+	slices.Sort(es)
+	section("Errorstats", es...)
 	section("Cluster", "cluster_enabled:0")
 	var ks []string
 	saved := c.conn.DB

@@ -154,7 +154,7 @@ func commandInfoCommand(c *Ctx) {
 		if cmd := lookupName(string(a)); cmd != nil {
 			writeCommandInfo(c, cmd)
 		} else {
-			c.W.NullArray()
+			c.W.Null()
 		}
 	}
 }

@@ -29,7 +29,10 @@ type directive struct {
 func checkInt(lo, hi int64) func(string) error {
 	return func(s string) error {
 		n, err := parseMemory(s)
-		if err != nil || n < lo || n > hi {
+		if err != nil {
+			return fmt.Errorf("argument couldn't be parsed into an integer")
+		}
+		if n < lo || n > hi {
 			return fmt.Errorf("argument must be between %d and %d inclusive", lo, hi)
 		}
 		return nil
@@ -53,17 +56,17 @@ var directives = map[string]directive{
 	"appendfsync":        {"everysec", false, checkEnum("always", "everysec", "no")},
 	"appendonly":         {"yes", true, checkEnum("yes", "no")},
 	"shards":             {"4", false, checkInt(1, 1024)},
-	"databases":          {"16", false, checkInt(1, 1<<20)},
+	"databases":          {"16", false, checkInt(1, 2147483647)},
 	"loglevel":           {"notice", true, checkEnum("debug", "verbose", "notice", "warning", "nothing")},
 	"logfile":            {"", false, nil},
 	"requirepass":        {"", true, nil},
-	"maxclients":         {"10000", true, checkInt(1, 1<<20)},
+	"maxclients":         {"10000", true, checkInt(1, 4294967295)},
 	"maxmemory":          {"0", true, checkInt(0, 1<<62)},
-	"maxmemory-policy":   {"noeviction", true, checkEnum("volatile-lru", "allkeys-lru", "volatile-lfu", "allkeys-lfu", "volatile-random", "allkeys-random", "volatile-ttl", "noeviction")},
+	"maxmemory-policy":   {"noeviction", true, checkEnum("volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru", "allkeys-lfu", "allkeys-random", "noeviction")},
 	"proto-max-bulk-len": {"536870912", true, checkInt(1024*1024, 1<<62)},
 	"save":               {"", true, nil},
-	"timeout":            {"0", true, checkInt(0, 1<<31)},
-	"tcp-keepalive":      {"300", true, checkInt(0, 1<<31)},
+	"timeout":            {"0", true, checkInt(0, 2147483647)},
+	"tcp-keepalive":      {"300", true, checkInt(0, 2147483647)},
 	"protected-mode":     {"yes", true, checkEnum("yes", "no")},
 	"daemonize":          {"no", false, checkEnum("no")},
 	"pprof":              {"", false, nil},
@@ -91,9 +94,8 @@ func (c *Config) Int(name string) int64 {
 	return n
 }
 
-// set validates and stores a setting; startup may set immutable ones.
-func (c *Config) set(name, val string, startup bool) error {
-	name = strings.ToLower(name)
+// validate checks a new value of a setting; startup may set immutable ones.
+func validate(name, val string, startup bool) error {
 	d, ok := directives[name]
 	if !ok {
 		return fmt.Errorf("unknown configuration directive '%s'", name)
@@ -102,9 +104,16 @@ func (c *Config) set(name, val string, startup bool) error {
 		return fmt.Errorf("can't set immutable config")
 	}
 	if d.check != nil {
-		if err := d.check(val); err != nil {
-			return err
-		}
+		return d.check(val)
+	}
+	return nil
+}
+
+// set validates and stores a setting; startup may set immutable ones.
+func (c *Config) set(name, val string, startup bool) error {
+	name = strings.ToLower(name)
+	if err := validate(name, val, startup); err != nil {
+		return err
 	}
 	if name == "dir" && startup {
 		val = filepath.Clean(val)

@@ -58,8 +58,12 @@ func quitCommand(c *Ctx) {
 // SELECT index
 func selectCommand(c *Ctx) {
 	n, ok := parseInt(c.Args[1])
-	if !ok || n < -(1<<31) || n > 1<<31-1 {
+	if !ok {
 		c.errorReply(errNotInteger)
+		return
+	}
+	if n < -(1<<31) || n > 1<<31-1 {
+		c.errorReply("ERR value is out of range, value must between -2147483648 and 2147483647")
 		return
 	}
 	if n < 0 || n >= int64(c.srv.Data.Databases()) {

@@ -151,7 +151,7 @@ func expireCommand(c *Ctx) {
 	}
 	var set bool
 	if c.write(c.Args[1], func(tx *engine.Tx) error { set = tx.Expire(c.Args[1], when, cond); return nil }) {
-		c.W.Bool(set)
+		c.intBool(set)
 	}
 }
 
@@ -186,7 +186,7 @@ func ttlCommand(c *Ctx) {
 func persistCommand(c *Ctx) {
 	var ok bool
 	if c.write(c.Args[1], func(tx *engine.Tx) error { ok = tx.Persist(c.Args[1]); return nil }) {
-		c.W.Bool(ok)
+		c.intBool(ok)
 	}
 }
 
@@ -217,7 +217,7 @@ func renameCommand(c *Ctx) {
 		return
 	}
 	if nx {
-		c.W.Bool(done)
+		c.intBool(done)
 	} else {
 		c.W.OK()
 	}
@@ -283,7 +283,7 @@ func copyCommand(c *Ctx) {
 	}) {
 		return
 	}
-	c.W.Bool(copied)
+	c.intBool(copied)
 }
 
 // MOVE key db
@@ -301,7 +301,7 @@ func moveCommand(c *Ctx) {
 		moved = m.Tx(c.Args[1]).Move(c.Args[1], m.PhysDB(db))
 		return nil
 	}) {
-		c.W.Bool(moved)
+		c.intBool(moved)
 	}
 }
 
@@ -337,8 +337,8 @@ func keysCommand(c *Ctx) {
 // so a key present for the whole scan is returned exactly once or, if it
 // shares a hash with keys added during the scan, at least once.
 func scanCommand(c *Ctx) {
-	cursor, err := strconv.ParseUint(string(c.Args[1]), 10, 64)
-	if err != nil {
+	cursor, ok := parseCursor(c.Args[1])
+	if !ok {
 		c.errorReply(errCursor)
 		return
 	}

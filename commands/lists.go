@@ -123,14 +123,20 @@ func lrangeCommand(c *Ctx) {
 
 // LINDEX key index
 func lindexCommand(c *Ctx) {
-	i, ok := parseInt(c.Args[2])
-	if !ok {
-		c.errorReply(errNotInteger)
-		return
-	}
+	// Redis looks the key up before it parses the index.
 	var v []byte
 	var found bool
-	if c.read(c.Args[1], func(tx *engine.Tx) (err error) { v, found, err = tx.LIndex(c.Args[1], i); return }) {
+	if c.read(c.Args[1], func(tx *engine.Tx) (err error) {
+		if n, err := tx.LLen(c.Args[1]); err != nil || n == 0 {
+			return err
+		}
+		i, ok := parseInt(c.Args[2])
+		if !ok {
+			return replyError(errNotInteger)
+		}
+		v, found, err = tx.LIndex(c.Args[1], i)
+		return
+	}) {
 		c.bulkOrNull(v, found)
 	}
 }

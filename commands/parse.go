@@ -40,12 +40,38 @@ func parseFloat(b []byte) (float64, bool) {
 	return f, true
 }
 
+// parseCursor parses a SCAN cursor like Redis's strtoul: no leading space,
+// an optional sign (a negative value wraps around), digits, nothing after;
+// "" is 0.
+func parseCursor(b []byte) (uint64, bool) {
+	s := string(b)
+	if s != "" && strings.ContainsAny(s[:1], " \t\r\n\v\f") {
+		return 0, false
+	}
+	neg := false
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		neg, s = s[0] == '-', s[1:]
+	}
+	if s == "" {
+		return 0, len(b) == 0
+	}
+	u, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	if neg {
+		u = -u
+	}
+	return u, true
+}
+
 // isArg compares an option argument case-insensitively.
 func isArg(b []byte, opt string) bool { return strings.EqualFold(string(b), opt) }
 
 // expireArgs are SET/GETEX's EX|PX|EXAT|PXAT|KEEPTTL|PERSIST options.
 type expireArgs struct {
-	set     bool  // an expiry option was given
+	set     bool // an expiry option was given
+	unit    string
 	at      int64 // absolute unix ms
 	keepTTL bool
 	persist bool
@@ -57,7 +83,8 @@ type expireArgs struct {
 func parseExpireOpt(args [][]byte, i int, cmd string, now int64, e *expireArgs) (int, string) {
 	var unitMs int64
 	var abs bool
-	switch strings.ToLower(string(args[i])) {
+	opt := strings.ToLower(string(args[i]))
+	switch opt {
 	case "ex":
 		unitMs = 1000
 	case "px":
@@ -69,7 +96,8 @@ func parseExpireOpt(args [][]byte, i int, cmd string, now int64, e *expireArgs) 
 	default:
 		return 0, ""
 	}
-	if e.set || e.keepTTL || e.persist || i+1 >= len(args) {
+	// Repeating the same option is allowed (the last wins), mixing is not.
+	if (e.set && e.unit != opt) || e.keepTTL || e.persist || i+1 >= len(args) {
 		return 0, errSyntax
 	}
 	n, ok := parseInt(args[i+1])
@@ -86,7 +114,7 @@ func parseExpireOpt(args [][]byte, i int, cmd string, now int64, e *expireArgs) 
 		}
 		ms += now
 	}
-	e.set, e.at = true, ms
+	e.set, e.at, e.unit = true, ms, opt
 	return 2, ""
 }
 

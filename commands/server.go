@@ -26,8 +26,6 @@ type Server struct {
 
 	commands  atomic.Int64
 	errors    atomic.Int64
-	hits      atomic.Int64
-	misses    atomic.Int64
 	resetTime atomic.Int64
 
 	block   *blocker
@@ -35,6 +33,9 @@ type Server struct {
 	watch   *watchers
 	pubsub  *pubsub
 	scripts *scripts
+
+	errMu    sync.Mutex
+	errStats map[string]int64
 }
 
 // client is the command layer's state for one connection.
@@ -80,14 +81,25 @@ func nowMs() int64 { return time.Now().UnixMilli() }
 
 // fail writes the reply for err.
 func (c *Ctx) fail(err error) {
-	c.srv.errors.Add(1)
-	c.W.Error(replyErr(err))
+	c.errorReply(replyErr(err))
 }
 
 // errorReply writes an error text.
 func (c *Ctx) errorReply(text string) {
-	c.srv.errors.Add(1)
+	c.srv.countError(text)
 	c.W.Error(text)
+}
+
+// countError counts an error reply, per error code for INFO errorstats.
+func (s *Server) countError(text string) {
+	s.errors.Add(1)
+	code, _, _ := strings.Cut(text, " ")
+	s.errMu.Lock()
+	if s.errStats == nil {
+		s.errStats = map[string]int64{}
+	}
+	s.errStats[code]++
+	s.errMu.Unlock()
 }
 
 // Storage access. Every handler reaches the data through these methods:
@@ -162,6 +174,16 @@ func (c *Ctx) multi(keys [][]byte, write bool, fn func(m *shard.Multi) error) bo
 	return c.ok(c.keysErr(keys, write, fn))
 }
 
+// intBool writes 1 or 0: Redis answers yes/no commands with integers in
+// RESP3 too.
+func (c *Ctx) intBool(b bool) {
+	if b {
+		c.W.Int(1)
+	} else {
+		c.W.Int(0)
+	}
+}
+
 // ok writes the reply for a non-nil err and reports whether err was nil.
 func (c *Ctx) ok(err error) bool {
 	if err != nil {
@@ -189,12 +211,14 @@ func (c *Ctx) dbCounts() (keys, expires int64, err error) {
 
 // Serve runs one request (resp.Handler).
 func (s *Server) Serve(conn *resp.Conn, args [][]byte) {
-	s.serve(conn, args, conn.W, nil)
+	s.serve(conn, args, conn.W, nil, true)
 }
 
 // serve runs one request, replying into w. queued, when set, is called
 // once the command's write has entered its shard's queue (pipelines).
-func (s *Server) serve(conn *resp.Conn, args [][]byte, w *resp.Writer, queued func()) {
+// inline is false on a pipeline's goroutines, which leave connection
+// bookkeeping to the connection's goroutine.
+func (s *Server) serve(conn *resp.Conn, args [][]byte, w *resp.Writer, queued func(), inline bool) {
 	cl, _ := conn.State.(*client)
 	if cl == nil {
 		cl = &client{authed: s.Cfg.Get("requirepass") == ""}
@@ -205,7 +229,7 @@ func (s *Server) serve(conn *resp.Conn, args [][]byte, w *resp.Writer, queued fu
 	cmd := table[name]
 	// reject refuses the command; inside MULTI it also dooms the EXEC.
 	reject := func(text string) {
-		s.errors.Add(1)
+		s.countError(text)
 		w.Error(text)
 		if cl.multi.active {
 			cl.multi.aborted = true
@@ -249,7 +273,7 @@ func (s *Server) serve(conn *resp.Conn, args [][]byte, w *resp.Writer, queued fu
 	if s.queue(ctx) {
 		return
 	}
-	if queued == nil {
+	if inline {
 		conn.LastCmd = cmd.FullName()
 	}
 	cmd.Run(ctx)
@@ -343,7 +367,7 @@ func (s *Server) ServeBatch(conn *resp.Conn, batch [][][]byte) {
 			if k == runWrite {
 				q = mark
 			}
-			s.serve(conn, args, p.w, q)
+			s.serve(conn, args, p.w, q, false)
 		}()
 		if k == runWrite {
 			<-p.queued

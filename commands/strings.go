@@ -111,7 +111,7 @@ func setnxCommand(c *Ctx) {
 		_, _, written, err = tx.Set(c.Args[1], c.Args[2], engine.SetArgs{NX: true})
 		return
 	}) {
-		c.W.Bool(written)
+		c.intBool(written)
 	}
 }
 
@@ -236,7 +236,7 @@ func msetCommand(c *Ctx) {
 		return
 	}
 	if nx {
-		c.W.Bool(written)
+		c.intBool(written)
 	} else {
 		c.W.OK()
 	}

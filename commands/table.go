@@ -102,6 +102,9 @@ func register(cmds ...*Command) {
 	for _, c := range cmds {
 		parent, sub, isSub := strings.Cut(c.Name, "|")
 		if !isSub {
+			if c.Run == nil && c.Complexity == "" {
+				c.Complexity = "Depends on subcommand."
+			}
 			if table[c.Name] != nil {
 				panic("duplicate command " + c.Name)
 			}

@@ -499,8 +499,8 @@ func zrandmemberCommand(c *Ctx) {
 
 // parseScanArgs parses a *SCAN cursor with MATCH and COUNT.
 func (c *Ctx) parseScanArgs(args [][]byte) (cursor int64, match []byte, count int, ok bool) {
-	u, err := strconv.ParseUint(string(args[0]), 10, 64)
-	if err != nil {
+	u, ok := parseCursor(args[0])
+	if !ok {
 		c.errorReply(errCursor)
 		return 0, nil, 0, false
 	}

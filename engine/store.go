@@ -84,10 +84,10 @@ type Store struct {
 	syncDone chan struct{}
 	syncMu   sync.Mutex
 
-	// Stats.
-	Commits, Writes atomic.Int64
-	lastSave        atomic.Int64
-	closed          atomic.Bool
+	// Stats: commits, writes committed, and keyspace hits/misses of reads.
+	Commits, Writes, Hits, Misses atomic.Int64
+	lastSave                      atomic.Int64
+	closed                        atomic.Bool
 }
 
 type job struct {

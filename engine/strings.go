@@ -14,16 +14,19 @@ const MaxStringSize = 512 * 1024 * 1024
 func (tx *Tx) getString(key []byte) ([]byte, bool, error) {
 	st := tx.bind("SELECT type, exp, val FROM keys WHERE db=? AND h=? AND key=?", tx.DB, keyHash(key), key)
 	if !tx.step(st) {
+		tx.stat(false)
 		return nil, false, nil
 	}
 	t, exp := Type(st.ColumnInt64(0)), st.ColumnInt64(1)
 	if exp != 0 && exp <= tx.Now {
+		tx.stat(false)
 		done(st)
 		if tx.write {
 			tx.lookup(key) // deletes it
 		}
 		return nil, false, nil
 	}
+	tx.stat(true)
 	if t != TypeString {
 		done(st)
 		return nil, true, ErrWrongType
@@ -196,8 +199,13 @@ func ParseLongDouble(s string) (*big.Float, bool) {
 		f := new(big.Float).SetPrec(64).SetInf(s[0] == '-')
 		return f, true
 	}
-	if low == "" || strings.Contains(low, "nan") || strings.HasPrefix(low, "0x") || strings.Contains(low, "_") || low[0] == '+' || low[0] == '-' {
+	if low == "" || strings.Contains(low, "nan") || strings.Contains(low, "_") || low[0] == '+' || low[0] == '-' {
 		return nil, false
+	}
+	if strings.HasPrefix(low, "0x") {
+		// strtold reads hexadecimal too.
+		f, _, err := new(big.Float).SetPrec(64).Parse(s, 0)
+		return f, err == nil
 	}
 	f, _, err := new(big.Float).SetPrec(64).SetMode(big.ToNearestEven).Parse(s, 10)
 	if err != nil {
@@ -285,7 +293,7 @@ func (tx *Tx) SetRange(key []byte, off int64, val []byte) (int64, error) {
 	if len(val) == 0 {
 		return int64(len(v)), nil
 	}
-	if off+int64(len(val)) > MaxStringSize {
+	if off > MaxStringSize-int64(len(val)) {
 		return 0, ErrStringTooLong
 	}
 	_ = ok

@@ -221,6 +221,7 @@ func (tx *Tx) lookup(key []byte) (Meta, bool) {
 func (tx *Tx) lookupIn(db int, key []byte) (Meta, bool) {
 	st := tx.bind("SELECT type, exp, id, n, lo, hi FROM keys WHERE db=? AND h=? AND key=?", db, keyHash(key), key)
 	if !tx.step(st) {
+		tx.stat(false)
 		return Meta{}, false
 	}
 	m := Meta{Type(st.ColumnInt64(0)), st.ColumnInt64(1), st.ColumnInt64(2), st.ColumnInt64(3), st.ColumnInt64(4), st.ColumnInt64(5)}
@@ -229,9 +230,22 @@ func (tx *Tx) lookupIn(db int, key []byte) (Meta, bool) {
 		if tx.write {
 			tx.removeIn(db, key, m)
 		}
+		tx.stat(false)
 		return Meta{}, false
 	}
+	tx.stat(true)
 	return m, true
+}
+
+// stat counts a keyspace hit or miss of a read (INFO keyspace_hits/misses).
+func (tx *Tx) stat(hit bool) {
+	switch {
+	case tx.write:
+	case hit:
+		tx.s.Hits.Add(1)
+	default:
+		tx.s.Misses.Add(1)
+	}
 }
 
 // lookupType finds key and checks it holds type t.
