@@ -14,6 +14,14 @@ func lower(c byte) byte {
 	return c
 }
 
+// lowerInt is lower for a char widened to int, as C's tolower sees it.
+func lowerInt(c int) int {
+	if c >= 'A' && c <= 'Z' {
+		return c + 32
+	}
+	return c
+}
+
 func matchLen(p, s []byte, nocase bool, skipLonger *bool, nesting int) bool {
 	// Redis bounds recursion to protect the stack.
 	if nesting > 1000 {
@@ -60,13 +68,14 @@ func matchLen(p, s []byte, nocase bool, skipLonger *bool, nesting int) bool {
 				} else if p[0] == ']' {
 					break
 				} else if len(p) >= 3 && p[1] == '-' {
-					start, end := p[0], p[2]
-					c := s[0]
+					// redis-server compares C chars, which are signed on
+					// x86: bytes from 0x80 sort below 0x00 in a range.
+					start, end, c := int(int8(p[0])), int(int8(p[2])), int(int8(s[0]))
 					if start > end {
 						start, end = end, start
 					}
 					if nocase {
-						start, end, c = lower(start), lower(end), lower(c)
+						start, end, c = lowerInt(start), lowerInt(end), lowerInt(c)
 					}
 					p = p[2:]
 					if c >= start && c <= end {

@@ -169,6 +169,9 @@ func FormatDouble(f float64) string {
 
 // AppendDouble appends f formatted as C's %.17g.
 func AppendDouble(b []byte, f float64) []byte {
+	if f == 0 && math.Signbit(f) {
+		return append(b, "-0"...)
+	}
 	if f == math.Trunc(f) && math.Abs(f) < 1e17 {
 		return strconv.AppendInt(b, int64(f), 10)
 	}

@@ -1,0 +1,250 @@
+package shard
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"redisk/engine"
+)
+
+// openSet opens a 4-shard set in dir and closes it when the test ends.
+func openSet(t *testing.T, dir string) *Set {
+	t.Helper()
+	s, err := Open(Options{Dir: dir, Shards: 4, Databases: 16, Sync: engine.SyncNo})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// crossShardKeys returns keys a, b, c... that land on more than one shard.
+func crossShardKeys(t *testing.T, s *Set, n int) [][]byte {
+	t.Helper()
+	var keys [][]byte
+	for i := 0; i < n; i++ {
+		keys = append(keys, []byte{byte('a' + i)})
+	}
+	if len(s.shardsOf(keys)) < 2 {
+		t.Fatalf("keys %q all live on one shard", keys)
+	}
+	return keys
+}
+
+// TestMultiShardIsolation runs cross-shard MSET-like writes and MGET-like
+// reads at the same time: no reader may see some keys of a write and not
+// the others.
+func TestMultiShardIsolation(t *testing.T) {
+	s := openSet(t, t.TempDir())
+	keys := crossShardKeys(t, s, 12)
+	const writers, readers, rounds = 4, 4, 40
+	var wg sync.WaitGroup
+	var done atomic.Bool
+	var reads atomic.Int64
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; i < rounds; i++ {
+				val := []byte(fmt.Sprintf("w%d-%d", w, i))
+				err := s.Keys(0, keys, true, func(m *Multi) error {
+					for _, k := range keys {
+						m.Tx(k).SetString(k, val, 0)
+					}
+					return nil
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}(w)
+	}
+	var rwg sync.WaitGroup
+	for r := 0; r < readers; r++ {
+		rwg.Add(1)
+		go func() {
+			defer rwg.Done()
+			for !done.Load() {
+				vals := make([]string, len(keys))
+				err := s.Keys(0, keys, false, func(m *Multi) error {
+					for i, k := range keys {
+						v, _, err := m.Tx(k).Get(k)
+						if err != nil {
+							return err
+						}
+						vals[i] = string(v)
+					}
+					return nil
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				for i := range vals {
+					if vals[i] != vals[0] {
+						t.Errorf("partial write seen: %q", vals)
+						return
+					}
+				}
+				reads.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	done.Store(true)
+	rwg.Wait()
+	if reads.Load() == 0 {
+		t.Error("no reads completed")
+	}
+}
+
+// TestMultiShardReadWindow reads two keys on different shards with a pause
+// between the two shards' reads while cross-shard writes run: a write
+// committed in between would show as two different values.
+func TestMultiShardReadWindow(t *testing.T) {
+	s := openSet(t, t.TempDir())
+	keys := crossShardKeys(t, s, 8)
+	if s.ShardOf(keys[0]) == s.ShardOf(keys[len(keys)-1]) {
+		t.Fatalf("%s and %s share a shard", keys[0], keys[len(keys)-1])
+	}
+	stop := time.Now().Add(500 * time.Millisecond)
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		for i := 0; time.Now().Before(stop); i++ {
+			val := []byte(fmt.Sprint(i))
+			if err := s.Keys(0, keys, true, func(m *Multi) error {
+				for _, k := range keys {
+					m.Tx(k).SetString(k, val, 0)
+				}
+				return nil
+			}); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for time.Now().Before(stop) {
+			first, last := keys[0], keys[len(keys)-1]
+			var a, b []byte
+			if err := s.Keys(0, [][]byte{first, last}, false, func(m *Multi) error {
+				a, _, _ = m.Tx(first).Get(first)
+				time.Sleep(time.Millisecond) // widen the window between shards
+				b, _, _ = m.Tx(last).Get(last)
+				return nil
+			}); err != nil {
+				t.Error(err)
+				return
+			}
+			if string(a) != string(b) {
+				t.Errorf("%s = %q but %s = %q", first, a, last, b)
+				return
+			}
+		}
+	}()
+	wg.Wait()
+}
+
+// TestMultiShardRollback checks that a multi-shard command that fails
+// leaves none of its shards changed.
+func TestMultiShardRollback(t *testing.T) {
+	s := openSet(t, t.TempDir())
+	keys := crossShardKeys(t, s, 8)
+	boom := errors.New("boom")
+	err := s.Keys(0, keys, true, func(m *Multi) error {
+		for _, k := range keys {
+			m.Tx(k).SetString(k, []byte("v"), 0)
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want boom", err)
+	}
+	err = s.Keys(0, keys, true, func(m *Multi) error {
+		m.Tx(keys[0]).SetString(keys[0], []byte("v"), 0)
+		panic(&engine.Internal{Err: errors.New("disk full")})
+	})
+	var ie *engine.Internal
+	if !errors.As(err, &ie) {
+		t.Fatalf("err = %v, want *engine.Internal", err)
+	}
+	for _, k := range keys {
+		s.Read(0, k, func(tx *engine.Tx) error {
+			if tx.Exists(k) {
+				t.Errorf("key %q exists after a failed multi-shard write", k)
+			}
+			return nil
+		})
+	}
+	if c := s.Counts()[0]; c[0] != 0 {
+		t.Errorf("DBSIZE = %d after failed writes", c[0])
+	}
+	// The set still works afterwards.
+	if err := s.Keys(0, keys, true, func(m *Multi) error {
+		for _, k := range keys {
+			m.Tx(k).SetString(k, []byte("ok"), 0)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if c := s.Counts()[0]; c[0] != int64(len(keys)) {
+		t.Errorf("DBSIZE = %d, want %d", c[0], len(keys))
+	}
+}
+
+// TestOpenShardCount checks that a data folder keeps the shard count it
+// was created with, and that its data and SWAPDB mapping survive a reopen.
+func TestOpenShardCount(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(Options{Dir: dir, Shards: 4, Databases: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := crossShardKeys(t, s, 6)
+	if err := s.Keys(0, keys, true, func(m *Multi) error {
+		for _, k := range keys {
+			m.Tx(k).SetString(k, k, 0)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Swap(0, 7); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{1, 3, 8} {
+		if s, err := Open(Options{Dir: dir, Shards: n, Databases: 16}); err == nil {
+			s.Close()
+			t.Errorf("Open with %d shards succeeded on a 4-shard folder", n)
+		}
+	}
+	if _, err := Open(Options{Dir: dir, Shards: 0, Databases: 16}); err == nil {
+		t.Error("Open with 0 shards succeeded")
+	}
+	s = openSet(t, dir)
+	for _, k := range keys {
+		var v []byte
+		s.Read(7, k, func(tx *engine.Tx) (err error) { v, _, err = tx.Get(k); return })
+		if string(v) != string(k) {
+			t.Errorf("db 7 (swapped with 0) %s = %q after reopen", k, v)
+		}
+		s.Read(0, k, func(tx *engine.Tx) error {
+			if tx.Exists(k) {
+				t.Errorf("db 0 still holds %s after SWAPDB 0 7 and reopen", k)
+			}
+			return nil
+		})
+	}
+}
