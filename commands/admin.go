@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"os"
 	"runtime"
 	"slices"
@@ -196,7 +197,7 @@ func configGetCommand(c *Ctx) {
 // CONFIG SET parameter value [parameter value ...]
 func configSetCommand(c *Ctx) {
 	if len(c.Args)%2 != 0 {
-		c.errorReply(errArity("config|set"))
+		c.errorReply(errSyntax)
 		return
 	}
 	seen := map[string]bool{}
@@ -239,6 +240,12 @@ func (s *Server) applyConfig(name string) {
 		s.Net.MaxBulkLen = int(s.Cfg.Int("proto-max-bulk-len"))
 	case "loglevel":
 		LogLevel.Set(s.Cfg.SlogLevel())
+	case "appendfsync":
+		for _, st := range s.Data.Stores() {
+			if err := st.SetSync(s.Cfg.Sync()); err != nil {
+				slog.Error("changing appendfsync", "err", err)
+			}
+		}
 	}
 }
 

@@ -26,36 +26,34 @@ func commandCommand(c *Ctx) {
 	}
 }
 
+// aclOrder is the order of Redis's ACL category bits, which COMMAND INFO follows.
+var aclOrder = []string{"keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap",
+	"hyperloglog", "geo", "stream", "pubsub", "admin", "fast", "slow", "blocking", "dangerous",
+	"connection", "transaction", "scripting"}
+
 // aclCategories derives Redis's ACL categories from flags and group.
 func aclCategories(cmd *Command) []string {
-	var out []string
-	if cmd.Flags&FlagWrite != 0 {
-		out = append(out, "@write")
-	}
-	if cmd.Flags&FlagReadonly != 0 {
-		out = append(out, "@read")
-	}
-	if cmd.Flags&FlagAdmin != 0 {
-		out = append(out, "@admin", "@dangerous")
-	}
-	if cmd.Flags&FlagPubSub != 0 {
-		out = append(out, "@pubsub")
-	}
-	if cmd.Flags&FlagBlocking != 0 {
-		out = append(out, "@blocking")
-	}
-	if cmd.Flags&FlagFast != 0 {
-		out = append(out, "@fast")
-	} else {
-		out = append(out, "@slow")
+	has := map[string]bool{
+		"write": cmd.Flags&FlagWrite != 0, "read": cmd.Flags&FlagReadonly != 0,
+		"admin": cmd.Flags&FlagAdmin != 0, "dangerous": cmd.Flags&FlagAdmin != 0,
+		"pubsub": cmd.Flags&FlagPubSub != 0, "blocking": cmd.Flags&FlagBlocking != 0,
+		"fast": cmd.Flags&FlagFast != 0, "slow": cmd.Flags&FlagFast == 0,
 	}
 	switch cmd.Group {
-	case "string", "list", "hash", "set", "connection":
-		out = append(out, "@"+cmd.Group)
+	case "string", "list", "hash", "set", "connection", "scripting", "pubsub":
+		has[cmd.Group] = true
 	case "sorted-set":
-		out = append(out, "@sortedset")
+		has["sortedset"] = true
 	case "generic":
-		out = append(out, "@keyspace")
+		has["keyspace"] = true
+	case "transactions":
+		has["transaction"] = true
+	}
+	var out []string
+	for _, c := range aclOrder {
+		if has[c] {
+			out = append(out, "@"+c)
+		}
 	}
 	return out
 }
@@ -80,9 +78,17 @@ func writeCommandInfo(c *Ctx, cmd *Command) {
 	c.W.Array(0) // tips
 	if cmd.FirstKey > 0 {
 		c.W.Array(1)
-		c.W.Map(4)
+		c.W.Map(3)
 		c.W.BulkString("flags")
-		c.W.Array(0)
+		if cmd.Flags&FlagWrite != 0 {
+			c.W.Set(2)
+			c.W.Status("RW")
+			c.W.Status("update")
+		} else {
+			c.W.Set(2)
+			c.W.Status("RO")
+			c.W.Status("access")
+		}
 		c.W.BulkString("begin_search")
 		c.W.Map(2)
 		c.W.BulkString("type")
@@ -107,8 +113,6 @@ func writeCommandInfo(c *Ctx, cmd *Command) {
 		c.W.Int(int64(cmd.Step))
 		c.W.BulkString("limit")
 		c.W.Int(0)
-		c.W.BulkString("notes")
-		c.W.BulkString("")
 	} else {
 		c.W.Array(0)
 	}

@@ -53,7 +53,7 @@ var directives = map[string]directive{
 	"port":               {"6379", false, checkInt(0, 65535)},
 	"bind":               {"127.0.0.1", false, nil},
 	"dir":                {"./redisk-data", false, nil},
-	"appendfsync":        {"everysec", false, checkEnum("always", "everysec", "no")},
+	"appendfsync":        {"everysec", true, checkEnum("everysec", "always", "no")},
 	"appendonly":         {"yes", true, checkEnum("yes", "no")},
 	"shards":             {"4", false, checkInt(1, 1024)},
 	"databases":          {"16", false, checkInt(1, 2147483647)},
@@ -117,6 +117,14 @@ func (c *Config) set(name, val string, startup bool) error {
 	}
 	if name == "dir" && startup {
 		val = filepath.Clean(val)
+	}
+	switch name {
+	case "maxmemory", "proto-max-bulk-len":
+		// Stored in bytes, as CONFIG GET shows them.
+		n, _ := parseMemory(val)
+		val = strconv.FormatInt(n, 10)
+	case "appendfsync", "maxmemory-policy", "loglevel", "appendonly", "protected-mode":
+		val = strings.ToLower(val)
 	}
 	c.mu.Lock()
 	c.v[name] = val

@@ -175,7 +175,7 @@ func ttlCommand(c *Ctx) {
 		case "pttl":
 			c.W.Int(max(exp-now, 0))
 		case "expiretime":
-			c.W.Int(exp / 1000)
+			c.W.Int((exp + 500) / 1000)
 		default:
 			c.W.Int(exp)
 		}

@@ -82,6 +82,7 @@ type Store struct {
 	dirty    atomic.Bool // commits since the last WAL fsync
 	syncStop chan struct{}
 	syncDone chan struct{}
+	level    atomic.Int32 // current Sync, changed by SetSync
 	syncMu   sync.Mutex
 
 	// Stats: commits, writes committed, and keyspace hits/misses of reads.
@@ -126,7 +127,8 @@ func Open(path string, opt Options) (*Store, error) {
 	}
 	s.lastSave.Store(time.Now().Unix())
 	go s.writer()
-	if opt.Sync == SyncEverysec {
+	s.level.Store(int32(opt.Sync))
+	{
 		s.syncStop, s.syncDone = make(chan struct{}), make(chan struct{})
 		go s.syncLoop()
 	}
@@ -447,7 +449,9 @@ func (s *Store) syncLoop() {
 	for {
 		select {
 		case <-t.C:
-			s.SyncWAL()
+			if Sync(s.level.Load()) == SyncEverysec {
+				s.SyncWAL()
+			}
 		case <-s.syncStop:
 			return
 		}
@@ -473,6 +477,27 @@ func (s *Store) SyncWAL() {
 		s.dirty.Store(true)
 	}
 	f.Close()
+}
+
+// SetSync changes the durability level of a running store (CONFIG SET
+// appendfsync). Writes committed before it keep the guarantee they had.
+func (s *Store) SetSync(level Sync) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	mode := "NORMAL"
+	if level == SyncAlways {
+		mode = "FULL"
+	}
+	if err := s.wc.exec("PRAGMA synchronous=" + mode); err != nil {
+		return err
+	}
+	s.level.Store(int32(level))
+	if level != SyncNo {
+		// Leaving "no": make what was written so far durable now.
+		s.dirty.Store(true)
+		s.SyncWAL()
+	}
+	return nil
 }
 
 // Checkpoint copies the WAL into the main file and fsyncs it (SAVE).

@@ -187,7 +187,7 @@ func (tx *Tx) IncrByFloat(key []byte, by string) (string, error) {
 // ParseLongDouble parses s like strtold for INCRBYFLOAT: a decimal or
 // exponent number, inf or -inf; no spaces, no NaN, nothing trailing.
 func ParseLongDouble(s string) (*big.Float, bool) {
-	if s == "" || len(s) > 5*1024 || strings.ContainsAny(s[:1], " \t\r\n\v\f") || strings.ContainsAny(s[len(s)-1:], " \t\r\n\v\f") {
+	if s == "" || len(s) >= 5*1024 || strings.ContainsAny(s[:1], " \t\r\n\v\f") || strings.ContainsAny(s[len(s)-1:], " \t\r\n\v\f") {
 		return nil, false
 	}
 	body := s
@@ -205,13 +205,23 @@ func ParseLongDouble(s string) (*big.Float, bool) {
 	if strings.HasPrefix(low, "0x") {
 		// strtold reads hexadecimal too.
 		f, _, err := new(big.Float).SetPrec(64).Parse(s, 0)
-		return f, err == nil
+		if err != nil {
+			return nil, false
+		}
+		return f, inLongDoubleRange(f)
 	}
 	f, _, err := new(big.Float).SetPrec(64).SetMode(big.ToNearestEven).Parse(s, 10)
 	if err != nil {
 		return nil, false
 	}
-	return f, true
+	return f, inLongDoubleRange(f)
+}
+
+// inLongDoubleRange reports whether strtold would read f without ERANGE:
+// within the x87 long double's normal range (or zero).
+func inLongDoubleRange(f *big.Float) bool {
+	exp := f.MantExp(nil)
+	return f.Sign() == 0 || (exp <= 16384 && exp >= -16444)
 }
 
 // FormatLongDouble formats like Redis's ld2string(LD_STR_HUMAN): %.17Lf
