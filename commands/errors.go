@@ -103,3 +103,15 @@ func replyErr(err error) string {
 type replyError string
 
 func (e replyError) Error() string { return string(e) }
+
+// hashes and sets
+const (
+	errHashNotInteger   = "ERR hash value is not an integer"
+	errHashNotFloat     = "ERR hash value is not a float"
+	errIncrNaNOrInf     = "ERR value is NaN or Infinity"
+	errRandCountRange   = "ERR value is out of range"
+	errRandCountLong    = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+	errSetNumkeys       = "ERR numkeys should be greater than 0"
+	errSetNumkeysArgs   = "ERR Number of keys can't be greater than number of args"
+	errSetLimitNegative = "ERR LIMIT can't be negative"
+)
