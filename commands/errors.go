@@ -83,6 +83,10 @@ func replyErr(err error) string {
 		return errOverflow
 	case errors.Is(err, engine.ErrNaNOrInf):
 		return errNaNOrInf
+	case errors.Is(err, engine.ErrIndexOutOfRange):
+		return "ERR index out of range"
+	case errors.Is(err, engine.ErrScoreNaN):
+		return "ERR resulting score is not a number (NaN)"
 	case errors.Is(err, engine.ErrNoSuchKey):
 		return errNoSuchKey
 	case errors.Is(err, engine.ErrStringTooLong):

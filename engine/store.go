@@ -152,21 +152,50 @@ func checkHeader(path string) error {
 		return fmt.Errorf("%s: %w: no SQLite header", path, ErrCorrupt)
 	}
 	id := uint32(hdr[68])<<24 | uint32(hdr[69])<<16 | uint32(hdr[70])<<8 | uint32(hdr[71])
+	if id == 0 {
+		// Files written before the header was checkpointed at creation may
+		// carry it only in the WAL: ask SQLite, read-only.
+		id = walAppID(path)
+	}
 	if id != appID {
 		return fmt.Errorf("%s: %w: application_id %#x is not redisk's", path, ErrCorrupt, id)
 	}
 	return nil
 }
 
+// walAppID reads application_id through SQLite without writing the file.
+func walAppID(path string) uint32 {
+	if _, err := os.Stat(path + "-wal"); err != nil {
+		return 0
+	}
+	c, err := sqlite3.OpenFlags(path, sqlite3.OPEN_READONLY)
+	if err != nil {
+		return 0
+	}
+	defer c.Close()
+	st, _, err := c.Prepare("PRAGMA application_id")
+	if err != nil {
+		return 0
+	}
+	defer st.Close()
+	if !st.Step() {
+		return 0
+	}
+	return uint32(st.ColumnInt64(0))
+}
+
 func (s *Store) initSchema(fresh bool) error {
 	c := s.wc.c
 	if fresh {
-		if err := c.Exec(schema); err != nil {
+		// One transaction, then a checkpoint: the header with redisk's
+		// application_id is in the main file before anything else is written,
+		// so a crash at any point leaves either nothing or a whole schema.
+		if err := c.Exec("BEGIN;" + schema + fmt.Sprintf(`PRAGMA application_id=%d; PRAGMA user_version=%d;
+			INSERT INTO meta(name,value) VALUES('shard',%d),('shards',%d),('next_id',1); COMMIT;`,
+			appID, schemaVersion, s.opt.Shard, s.opt.Shards)); err != nil {
 			return err
 		}
-		if err := c.Exec(fmt.Sprintf(`PRAGMA application_id=%d; PRAGMA user_version=%d;
-			INSERT INTO meta(name,value) VALUES('shard',%d),('shards',%d),('next_id',1);`,
-			appID, schemaVersion, s.opt.Shard, s.opt.Shards)); err != nil {
+		if err := c.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 			return err
 		}
 	}
@@ -197,7 +226,6 @@ func (s *Store) initSchema(fresh bool) error {
 }
 
 const schema = `
-PRAGMA journal_mode=WAL;
 CREATE TABLE meta (name TEXT PRIMARY KEY, value ANY) WITHOUT ROWID;
 CREATE TABLE dbstats (db INTEGER PRIMARY KEY, keys INTEGER NOT NULL, expires INTEGER NOT NULL);
 CREATE TABLE keys (

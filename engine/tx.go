@@ -196,8 +196,19 @@ func blob(st *sqlite3.Stmt, i int) []byte {
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
-// keyHash is the 32-bit hash that orders keys for SCAN.
-func keyHash(key []byte) int64 { return int64(crc32.Checksum(key, crcTable)) }
+// keyHash is the 32-bit hash that orders keys (and members) for SCAN and
+// random picks: CRC-32C with MurmurHash3's finalizer, so that similar names
+// (key:1, key:2…) spread evenly. It is stored: changing it changes the file
+// format.
+func keyHash(key []byte) int64 {
+	h := crc32.Checksum(key, crcTable)
+	h ^= h >> 16
+	h *= 0x85ebca6b
+	h ^= h >> 13
+	h *= 0xc2b2ae35
+	h ^= h >> 16
+	return int64(h)
+}
 
 func (tx *Tx) delta(db int, keys, expires int64) {
 	if tx.deltas == nil {
