@@ -61,6 +61,9 @@ type Command struct {
 	Run func(*Ctx)
 	// Subs are the subcommands of a container command (CLIENT, CONFIG…).
 	Subs map[string]*Command
+	// Keys finds the keys of a call when their positions depend on the
+	// arguments (movable keys: numkeys, EVAL…); KeyArgs uses it when set.
+	Keys func(args [][]byte) [][]byte
 
 	parent *Command
 }
@@ -80,6 +83,9 @@ func (c *Command) arityOK(argc int) bool {
 
 // KeyArgs returns the key arguments of a call.
 func (c *Command) KeyArgs(args [][]byte) [][]byte {
+	if c.Keys != nil {
+		return c.Keys(args)
+	}
 	if c.FirstKey <= 0 {
 		return nil
 	}
@@ -145,8 +151,46 @@ func Table() []*Command {
 	return out
 }
 
+// numKeysAt returns a Keys function for commands whose args[i] counts the
+// keys that follow it; with dest, args[1] is a key too (…STORE forms).
+func numKeysAt(i int, dest bool) func([][]byte) [][]byte {
+	return func(args [][]byte) [][]byte {
+		var out [][]byte
+		if dest && len(args) > 1 {
+			out = append(out, args[1])
+		}
+		if i >= len(args) {
+			return out
+		}
+		n, ok := parseInt(args[i])
+		if !ok || n < 0 || n > int64(len(args)-i-1) {
+			return out
+		}
+		return append(out, args[i+1:i+1+int(n)]...)
+	}
+}
+
+// movable lists the commands with movable keys and where their count is.
+var movable = map[string]func([][]byte) [][]byte{
+	"sintercard": numKeysAt(1, false), "zintercard": numKeysAt(1, false),
+	"zunion": numKeysAt(1, false), "zinter": numKeysAt(1, false), "zdiff": numKeysAt(1, false),
+	"zunionstore": numKeysAt(2, true), "zinterstore": numKeysAt(2, true), "zdiffstore": numKeysAt(2, true),
+	"lmpop": numKeysAt(1, false), "zmpop": numKeysAt(1, false),
+	"blmpop": numKeysAt(2, false), "bzmpop": numKeysAt(2, false),
+	"eval": numKeysAt(2, false), "evalsha": numKeysAt(2, false),
+	"eval_ro": numKeysAt(2, false), "evalsha_ro": numKeysAt(2, false),
+}
+
 // checkTable verifies at startup that every entry can run.
 func checkTable() error {
+	for name, keys := range movable {
+		c := table[name]
+		if c == nil {
+			return fmt.Errorf("movable-keys command %s is not registered", name)
+		}
+		c.Keys = keys
+		c.Flags |= FlagMovableKeys
+	}
 	for _, c := range table {
 		if c.Run == nil && len(c.Subs) == 0 {
 			return fmt.Errorf("command %s has no handler", c.Name)
