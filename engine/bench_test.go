@@ -1,0 +1,218 @@
+package engine_test
+
+// Benchmarks of the engine's hot paths: one Store (one shard file) in a
+// temporary directory, driven through Write/Read like the command layer does.
+// "serial" is one caller waiting for each commit; "parallel" runs
+// 16×GOMAXPROCS callers, whose writes the writer goroutine groups into
+// shared commits (reported as writes/commit). No timing thresholds here:
+// compare runs with benchstat.
+//
+//	go test -run '^$' -bench . -benchtime 2s ./engine/
+
+import (
+	"fmt"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+
+	"redisk/engine"
+)
+
+const (
+	benchKeys     = 100000 // distinct keys, like redis-benchmark -r 100000
+	benchParallel = 16     // goroutines per GOMAXPROCS in the parallel runs
+)
+
+var (
+	benchKeyList = func() [][]byte {
+		ks := make([][]byte, benchKeys)
+		for i := range ks {
+			ks[i] = []byte(fmt.Sprintf("key:%012d", i))
+		}
+		return ks
+	}()
+	benchVal = []byte("xxx") // redis-benchmark's default 3-byte value
+)
+
+func openBench(b *testing.B, sync engine.Sync) *engine.Store {
+	b.Helper()
+	s, err := engine.Open(filepath.Join(b.TempDir(), "shard0.db"), engine.Options{Shard: 0, Shards: 1, Sync: sync})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+// commitMetric reports how many writes shared each commit during the timed part.
+func commitMetric(b *testing.B, s *engine.Store, fn func()) {
+	b.Helper()
+	w0, c0 := s.Writes.Load(), s.Commits.Load()
+	b.ResetTimer()
+	fn()
+	b.StopTimer()
+	if c := s.Commits.Load() - c0; c > 0 {
+		b.ReportMetric(float64(s.Writes.Load()-w0)/float64(c), "writes/commit")
+	}
+}
+
+// runBoth runs op as a serial and as a parallel sub-benchmark; op gets the
+// iteration's sequence number (unique across goroutines).
+func runBoth(b *testing.B, setup func(b *testing.B, s *engine.Store), sync engine.Sync, op func(b *testing.B, s *engine.Store, i int64)) {
+	b.Run("serial", func(b *testing.B) {
+		s := openBench(b, sync)
+		if setup != nil {
+			setup(b, s)
+		}
+		commitMetric(b, s, func() {
+			for i := 0; i < b.N; i++ {
+				op(b, s, int64(i))
+			}
+		})
+	})
+	b.Run("parallel", func(b *testing.B) {
+		s := openBench(b, sync)
+		if setup != nil {
+			setup(b, s)
+		}
+		var seq atomic.Int64
+		b.SetParallelism(benchParallel)
+		commitMetric(b, s, func() {
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					op(b, s, seq.Add(1)-1)
+				}
+			})
+		})
+	})
+}
+
+func key(i int64) []byte { return benchKeyList[i%benchKeys] }
+
+// preload stores every benchmark key as a string ("0", so INCR works on it).
+func preload(b *testing.B, s *engine.Store) {
+	b.Helper()
+	const batch = 5000
+	for lo := 0; lo < benchKeys; lo += batch {
+		err := s.Write(0, func(tx *engine.Tx) error {
+			for i := lo; i < lo+batch && i < benchKeys; i++ {
+				tx.SetString(benchKeyList[i], []byte("0"), 0)
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func set(b *testing.B, s *engine.Store, i int64) {
+	err := s.Write(0, func(tx *engine.Tx) error {
+		tx.SetString(key(i), benchVal, 0)
+		return nil
+	})
+	if err != nil {
+		b.Error(err)
+	}
+}
+
+// BenchmarkSetString is SET on random-ish keys (new keys first, then overwrites),
+// at each durability level.
+func BenchmarkSetString(b *testing.B) {
+	for _, sync := range []engine.Sync{engine.SyncEverysec, engine.SyncAlways, engine.SyncNo} {
+		b.Run(sync.String(), func(b *testing.B) { runBoth(b, nil, sync, set) })
+	}
+}
+
+// BenchmarkGet is GET of existing keys through the read connection pool.
+func BenchmarkGet(b *testing.B) {
+	runBoth(b, preload, engine.SyncEverysec, func(b *testing.B, s *engine.Store, i int64) {
+		err := s.Read(0, func(tx *engine.Tx) error {
+			v, ok, err := tx.Get(key(i * 7919)) // spread over the key space
+			if err == nil && (!ok || len(v) == 0) {
+				err = fmt.Errorf("key %d missing", i)
+			}
+			return err
+		})
+		if err != nil {
+			b.Error(err)
+		}
+	})
+}
+
+// BenchmarkIncrBy is INCR on existing integer keys.
+func BenchmarkIncrBy(b *testing.B) {
+	runBoth(b, preload, engine.SyncEverysec, func(b *testing.B, s *engine.Store, i int64) {
+		err := s.Write(0, func(tx *engine.Tx) error {
+			_, err := tx.IncrBy(key(i*7919), 1)
+			return err
+		})
+		if err != nil {
+			b.Error(err)
+		}
+	})
+}
+
+var listKey = []byte("mylist")
+
+// BenchmarkPush is RPUSH of one item onto one list (redis-benchmark's LPUSH/RPUSH shape).
+func BenchmarkPush(b *testing.B) {
+	runBoth(b, nil, engine.SyncEverysec, func(b *testing.B, s *engine.Store, i int64) {
+		err := s.Write(0, func(tx *engine.Tx) error {
+			_, err := tx.Push(listKey, [][]byte{benchVal}, false, false)
+			return err
+		})
+		if err != nil {
+			b.Error(err)
+		}
+	})
+}
+
+// BenchmarkPop is LPOP of one item from a list that holds enough for every iteration.
+func BenchmarkPop(b *testing.B) {
+	fill := func(b *testing.B, s *engine.Store) {
+		b.Helper()
+		vals := make([][]byte, 1000)
+		for i := range vals {
+			vals[i] = benchVal
+		}
+		for n := 0; n < b.N+len(vals); n += len(vals) {
+			err := s.Write(0, func(tx *engine.Tx) error {
+				_, err := tx.Push(listKey, vals, false, false)
+				return err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	runBoth(b, fill, engine.SyncEverysec, func(b *testing.B, s *engine.Store, i int64) {
+		err := s.Write(0, func(tx *engine.Tx) error {
+			out, err := tx.Pop(listKey, 1, true)
+			if err == nil && len(out) != 1 {
+				err = fmt.Errorf("pop %d: got %d items", i, len(out))
+			}
+			return err
+		})
+		if err != nil {
+			b.Error(err)
+		}
+	})
+}
+
+// BenchmarkPushPop alternates RPUSH and LPOP on one list, so the list stays short.
+func BenchmarkPushPop(b *testing.B) {
+	runBoth(b, nil, engine.SyncEverysec, func(b *testing.B, s *engine.Store, i int64) {
+		err := s.Write(0, func(tx *engine.Tx) error {
+			if i%2 == 0 {
+				_, err := tx.Push(listKey, [][]byte{benchVal}, false, false)
+				return err
+			}
+			_, err := tx.Pop(listKey, 1, true)
+			return err
+		})
+		if err != nil {
+			b.Error(err)
+		}
+	})
+}
