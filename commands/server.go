@@ -306,7 +306,6 @@ type pending struct {
 // Pipeline classes of commands.
 const (
 	runInline = iota // runs alone, in order
-	runRead          // single-key read: may run beside other reads
 	runWrite         // single-key write: may run beside other writes
 )
 
@@ -320,19 +319,18 @@ func (s *Server) pipelineClass(cl *client, args [][]byte) int {
 		cmd.Flags&(FlagBlocking|FlagMovableKeys|FlagPubSub|FlagNoScript) != 0 {
 		return runInline
 	}
-	switch {
-	case cmd.Flags&FlagWrite != 0:
+	// Reads run inline: a goroutine per read costs more (SQLite's deep
+	// stack grows on every new goroutine) than running them one by one.
+	if cmd.Flags&FlagWrite != 0 {
 		return runWrite
-	case cmd.Flags&FlagReadonly != 0:
-		return runRead
 	}
 	return runInline
 }
 
 // ServeBatch runs a pipeline (resp.Handler). Runs of single-key writes are
 // queued to their shards together, in order, so that they share commits;
-// runs of single-key reads run side by side; every other command runs
-// alone once what came before it has finished. Replies keep request order.
+// every other command runs alone once what came before it has finished.
+// Replies keep request order.
 func (s *Server) ServeBatch(conn *resp.Conn, batch [][][]byte) {
 	var group []*pending
 	kind := runInline

@@ -377,6 +377,7 @@ func (s *Store) runBatch(batch []*job) {
 		tx.DB = j.db
 		before := tx.changed
 		tx.changed = false
+		tx.memo = strMemo{}
 		j.err = tx.run(j.fn)
 		j.changed = tx.changed
 		tx.changed = tx.changed || before

@@ -12,6 +12,7 @@ const MaxStringSize = 512 * 1024 * 1024
 
 // getString returns a string key's value.
 func (tx *Tx) getString(key []byte) ([]byte, bool, error) {
+	tx.memo = strMemo{}
 	st := tx.bind("SELECT type, exp, val FROM keys WHERE db=? AND h=? AND key=?", tx.DB, keyHash(key), key)
 	if !tx.step(st) {
 		tx.stat(false)
@@ -33,7 +34,19 @@ func (tx *Tx) getString(key []byte) ([]byte, bool, error) {
 	}
 	v := blob(st, 2)
 	done(st)
+	if tx.write {
+		tx.memo = strMemo{key: string(key), db: tx.DB, exp: exp, valid: true}
+	}
 	return v, true, nil
+}
+
+// strMemo remembers the string getString just read, so that the update
+// that follows (INCR, APPEND…) need not look the key up again.
+type strMemo struct {
+	key   string
+	db    int
+	exp   int64
+	valid bool
 }
 
 // Get returns the string value at key (GET).
@@ -106,6 +119,11 @@ func (tx *Tx) SetString(key, val []byte, exp int64) {
 
 // updateString rewrites a string value keeping its expiry.
 func (tx *Tx) updateString(key, val []byte) {
+	if mm := tx.memo; mm.valid && mm.db == tx.DB && mm.key == string(key) {
+		tx.memo = strMemo{}
+		tx.putString(key, val, mm.exp, Meta{Type: TypeString, Exp: mm.exp}, true)
+		return
+	}
 	m, ok := tx.lookup(key)
 	tx.putString(key, val, m.Exp, m, ok)
 }

@@ -41,6 +41,7 @@ type Tx struct {
 	deltas   map[int]*[2]int64 // db -> keys, expires
 	beginErr error
 	changed  bool
+	memo     strMemo
 }
 
 // Meta is what the keys table holds about a key besides its value.
