@@ -165,7 +165,11 @@ func commandInfoCommand(c *Ctx) {
 
 func writeCommandDocs(c *Ctx, cmd *Command) {
 	subs := sortedSubs(cmd)
+	args := commandArgs(cmd)
 	n := 4
+	if len(args) > 0 {
+		n++
+	}
 	if len(subs) > 0 {
 		n++
 	}
@@ -178,6 +182,10 @@ func writeCommandDocs(c *Ctx, cmd *Command) {
 	c.W.BulkString(cmd.Group)
 	c.W.BulkString("complexity")
 	c.W.BulkString(cmd.Complexity)
+	if len(args) > 0 {
+		c.W.BulkString("arguments")
+		writeDocArgs(c.W, args)
+	}
 	if len(subs) > 0 {
 		c.W.BulkString("subcommands")
 		c.W.Map(len(subs))
