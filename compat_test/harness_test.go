@@ -96,6 +96,8 @@ type Server struct {
 	logMu  *sync.Mutex
 
 	raceReported bool
+	// Env holds extra environment variables for the next (re)start.
+	Env []string
 }
 
 // lockedWriter is an io.Writer safe to share between a process's stdout and
@@ -131,8 +133,14 @@ func StartRedisk(t testing.TB, extra ...string) *Server {
 // StartRediskDir is StartRedisk with a given data folder.
 func StartRediskDir(t testing.TB, dir string, extra ...string) *Server {
 	t.Helper()
+	return StartRediskEnv(t, dir, nil, extra...)
+}
+
+// StartRediskEnv is StartRediskDir with extra environment variables.
+func StartRediskEnv(t testing.TB, dir string, env []string, extra ...string) *Server {
+	t.Helper()
 	port := freePort(t)
-	s := &Server{Addr: fmt.Sprintf("127.0.0.1:%d", port), Port: port, Dir: dir, t: t, name: rediskBin,
+	s := &Server{Addr: fmt.Sprintf("127.0.0.1:%d", port), Port: port, Dir: dir, t: t, name: rediskBin, Env: env,
 		args: append([]string{"--port", strconv.Itoa(port), "--dir", dir, "--bind", "127.0.0.1"}, extra...)}
 	s.start()
 	return s
@@ -186,6 +194,9 @@ func (s *Server) launch() error {
 		s.log, s.logMu = &bytes.Buffer{}, &sync.Mutex{}
 	}
 	cmd := exec.Command(s.name, s.args...)
+	if len(s.Env) > 0 {
+		cmd.Env = append(os.Environ(), s.Env...)
+	}
 	w := lockedWriter{s.logMu, s.log}
 	cmd.Stdout, cmd.Stderr = w, w
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"redisk/engine"
@@ -37,6 +38,11 @@ type Set struct {
 	// key of any database (FLUSHALL, SWAPDB). WATCH uses it.
 	OnChange func(db int, keys [][]byte)
 }
+
+// crashBetweenCommits (REDISK_TEST_CRASH_BETWEEN_COMMITS=1) kills the
+// process with SIGKILL right after the first shard of a multi-shard commit,
+// so that tests can check what such a crash leaves behind (see README).
+var crashBetweenCommits = os.Getenv("REDISK_TEST_CRASH_BETWEEN_COMMITS") == "1"
 
 // Options configure Open.
 type Options struct {
@@ -270,9 +276,12 @@ func (s *Set) exclusive(db int, keys [][]byte, fn func(*Multi) error) (err error
 		}
 		// Commit shard by shard. A crash between these commits leaves the
 		// earlier shards' part applied and the later ones' not (README).
-		for _, i := range order {
+		for n, i := range order {
 			if cerr := m.txs[i].Commit(); cerr != nil && err == nil {
 				err = cerr
+			}
+			if n == 0 && len(order) > 1 && crashBetweenCommits {
+				syscall.Kill(os.Getpid(), syscall.SIGKILL)
 			}
 		}
 		if changed && s.OnChange != nil {
