@@ -79,7 +79,14 @@ def collect(path):
     ids = open(path).read().split()
     w = start_worker()
     try:
-        got = sorted(AsyncResult(i, app=app).get(timeout=60) for i in ids)
+        # Wait for every result to be stored, then read them. (Polling, not
+        # get()'s pub/sub wait: see "Known differences" in the README for
+        # the subscribe-vs-publish ordering across connections.)
+        results = [AsyncResult(i, app=app) for i in ids]
+        end = time.time() + 90
+        while not all(r.ready() for r in results) and time.time() < end:
+            time.sleep(0.2)
+        got = sorted(r.get(timeout=5) for r in results)
         want = sorted(i + 1000 for i in range(len(ids)))
         assert got == want, "missing results: %r" % (set(want) - set(got))
         print("collected", len(got))
