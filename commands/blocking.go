@@ -223,3 +223,70 @@ func parseTimeoutSeconds(arg []byte) (float64, bool) {
 	}
 	return f, true
 }
+
+// popOrBlock finishes a pop command: it tries keys in order; when none has
+// data a blocking command blocks (outside MULTI and scripts), anything else
+// answers with empty.
+func (c *Ctx) popOrBlock(keys [][]byte, blocking bool, timeout time.Duration, try func([]byte) (func(), bool), empty func()) {
+	if blocking && !c.inMulti() {
+		c.block(keys, timeout, try, c.W.NullArray)
+		return
+	}
+	for _, k := range keys {
+		if reply, ok := try(k); ok {
+			reply()
+			return
+		}
+	}
+	empty()
+}
+
+// parseMPop parses "[timeout] numkeys key [key ...] WHERE [COUNT count]"
+// of LMPOP/ZMPOP and their blocking forms; where names the two ends
+// (LEFT/RIGHT, MIN/MAX) and first reports the first one.
+func (c *Ctx) parseMPop(blocking bool, whereA, whereB string) (keys [][]byte, first bool, count int64, timeout time.Duration, ok bool) {
+	nkIdx := 1
+	if blocking {
+		if timeout, ok = c.parseTimeout(c.Args[1]); !ok {
+			return
+		}
+		nkIdx = 2
+	}
+	n, isInt := parseInt(c.Args[nkIdx])
+	switch {
+	case !isInt || n <= 0:
+		c.errorReply("ERR numkeys should be greater than 0")
+		return nil, false, 0, 0, false
+	case n >= int64(len(c.Args)-nkIdx-1):
+		// No room left for LEFT|RIGHT / MIN|MAX.
+		c.errorReply(errSyntax)
+		return nil, false, 0, 0, false
+	}
+	keys = c.Args[nkIdx+1 : nkIdx+1+int(n)]
+	rest := c.Args[nkIdx+1+int(n):]
+	switch {
+	case len(rest) > 0 && isArg(rest[0], whereA):
+		first = true
+	case len(rest) > 0 && isArg(rest[0], whereB):
+	default:
+		c.errorReply(errSyntax)
+		return nil, false, 0, 0, false
+	}
+	count = 1
+	seen := false
+	for i := 1; i < len(rest); i++ {
+		if isArg(rest[i], "count") && i+1 < len(rest) && !seen {
+			v, ok := parseInt(rest[i+1])
+			if !ok || v <= 0 {
+				c.errorReply("ERR count should be greater than 0")
+				return nil, false, 0, 0, false
+			}
+			count, seen = v, true
+			i++
+			continue
+		}
+		c.errorReply(errSyntax)
+		return nil, false, 0, 0, false
+	}
+	return keys, first, count, timeout, true
+}

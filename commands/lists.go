@@ -330,15 +330,7 @@ func lmoveCommand(c *Ctx) {
 			c.srv.block.signal(c.db(), [][]byte{dst})
 		}, true
 	}
-	if !blocking || c.inMulti() {
-		if reply, ok := try(src); ok {
-			reply()
-		} else {
-			c.W.Null()
-		}
-		return
-	}
-	c.block([][]byte{src}, timeout, try, c.W.NullArray)
+	c.popOrBlock([][]byte{src}, blocking, timeout, try, c.W.Null)
 }
 
 // BLPOP|BRPOP key [key ...] timeout
@@ -363,60 +355,15 @@ func bpopCommand(c *Ctx) {
 		}
 		return func() { c.writeBulks([][]byte{key, items[0]}) }, true
 	}
-	if c.inMulti() {
-		for _, k := range keys {
-			if reply, ok := try(k); ok {
-				reply()
-				return
-			}
-		}
-		c.W.NullArray()
-		return
-	}
-	c.block(keys, timeout, try, c.W.NullArray)
+	c.popOrBlock(keys, true, timeout, try, c.W.NullArray)
 }
 
 // LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count]
 // BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
 func lmpopCommand(c *Ctx) {
 	blocking := c.cmd.Name == "blmpop"
-	nkIdx := 1
-	var timeout time.Duration
-	if blocking {
-		var ok bool
-		if timeout, ok = c.parseTimeout(c.Args[1]); !ok {
-			return
-		}
-		nkIdx = 2
-	}
-	n, ok := c.parseNumKeys(nkIdx, "ERR numkeys should be greater than 0")
+	keys, left, count, timeout, ok := c.parseMPop(blocking, "left", "right")
 	if !ok {
-		return
-	}
-	keys := c.Args[nkIdx+1 : nkIdx+1+n]
-	rest := c.Args[nkIdx+1+n:]
-	if len(rest) == 0 {
-		c.errorReply(errSyntax)
-		return
-	}
-	left, ok := parseEnd(rest[0])
-	if !ok {
-		c.errorReply(errSyntax)
-		return
-	}
-	count := int64(1)
-	for i := 1; i < len(rest); i++ {
-		if isArg(rest[i], "count") && i+1 < len(rest) && count == 1 {
-			v, ok := parseInt(rest[i+1])
-			if !ok || v <= 0 {
-				c.errorReply("ERR count should be greater than 0")
-				return
-			}
-			count = v
-			i++
-			continue
-		}
-		c.errorReply(errSyntax)
 		return
 	}
 	try := func(key []byte) (func(), bool) {
@@ -437,15 +384,5 @@ func lmpopCommand(c *Ctx) {
 			c.writeBulks(items)
 		}, true
 	}
-	if !blocking || c.inMulti() {
-		for _, k := range keys {
-			if reply, ok := try(k); ok {
-				reply()
-				return
-			}
-		}
-		c.W.NullArray()
-		return
-	}
-	c.block(keys, timeout, try, c.W.NullArray)
+	c.popOrBlock(keys, blocking, timeout, try, c.W.NullArray)
 }

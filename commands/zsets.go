@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"redisk/engine"
 	"redisk/shard"
@@ -594,36 +593,12 @@ func (c *Ctx) parseNumKeys(i int, zeroErr string) (int, bool) {
 // BZMPOP timeout numkeys key [key ...] MIN | MAX [COUNT count]
 func zmpopCommand(c *Ctx) {
 	blocking := c.cmd.Name == "bzmpop"
-	nkIdx := 1
-	var timeout time.Duration
-	if blocking {
-		var ok bool
-		if timeout, ok = c.parseTimeout(c.Args[1]); !ok {
-			return
-		}
-		nkIdx = 2
-	}
-	n, ok := c.parseNumKeys(nkIdx, "ERR numkeys should be greater than 0")
+	keys, min, count, timeout, ok := c.parseMPop(blocking, "min", "max")
 	if !ok {
 		return
 	}
-	keys := c.Args[nkIdx+1 : nkIdx+1+n]
-	max, count, ok := c.parseMinMaxCount(c.Args[nkIdx+1+n:])
-	if !ok {
-		return
-	}
-	try := c.zpopTry(count, max, func(key []byte, ms []engine.ZMember) { c.writeMPop(key, ms) })
-	if !blocking || c.inMulti() {
-		for _, k := range keys {
-			if reply, ok := try(k); ok {
-				reply()
-				return
-			}
-		}
-		c.W.NullArray()
-		return
-	}
-	c.block(keys, timeout, try, c.W.NullArray)
+	try := c.zpopTry(count, !min, func(key []byte, ms []engine.ZMember) { c.writeMPop(key, ms) })
+	c.popOrBlock(keys, blocking, timeout, try, c.W.NullArray)
 }
 
 // zpopTry returns the blocking attempt that pops from one sorted set.
@@ -657,17 +632,7 @@ func bzpopCommand(c *Ctx) {
 		c.W.Bulk(ms[0].Member)
 		c.W.Double(ms[0].Score)
 	})
-	if c.inMulti() {
-		for _, k := range keys {
-			if reply, ok := try(k); ok {
-				reply()
-				return
-			}
-		}
-		c.W.NullArray()
-		return
-	}
-	c.block(keys, timeout, try, c.W.NullArray)
+	c.popOrBlock(keys, true, timeout, try, c.W.NullArray)
 }
 
 // writeMPop writes [key, [[member, score], ...]] or a null array.
@@ -684,39 +649,6 @@ func (c *Ctx) writeMPop(key []byte, ms []engine.ZMember) {
 		c.W.Bulk(z.Member)
 		c.W.Double(z.Score)
 	}
-}
-
-// parseMinMaxCount parses "MIN|MAX [COUNT n]" of ZMPOP/BZMPOP.
-func (c *Ctx) parseMinMaxCount(rest [][]byte) (max bool, count int64, ok bool) {
-	if len(rest) == 0 {
-		c.errorReply(errSyntax)
-		return false, 0, false
-	}
-	switch {
-	case isArg(rest[0], "min"):
-	case isArg(rest[0], "max"):
-		max = true
-	default:
-		c.errorReply(errSyntax)
-		return false, 0, false
-	}
-	count = 1
-	seen := false
-	for i := 1; i < len(rest); i++ {
-		if isArg(rest[i], "count") && i+1 < len(rest) && !seen {
-			n, ok := parseInt(rest[i+1])
-			if !ok || n <= 0 {
-				c.errorReply("ERR count should be greater than 0")
-				return false, 0, false
-			}
-			count, seen = n, true
-			i++
-			continue
-		}
-		c.errorReply(errSyntax)
-		return false, 0, false
-	}
-	return max, count, true
 }
 
 // ZUNION|ZINTER|ZDIFF numkeys key [key ...] [WEIGHTS weight ...]
