@@ -571,24 +571,6 @@ func appendScore(b []byte, f float64) []byte {
 	return strconv.AppendFloat(b, f, 'g', 17, 64)
 }
 
-// parseNumKeys parses numkeys at args[i] and checks the keys fit.
-func (c *Ctx) parseNumKeys(i int, zeroErr string) (int, bool) {
-	n, ok := parseInt(c.Args[i])
-	if !ok {
-		c.errorReply(errNotInteger)
-		return 0, false
-	}
-	if n <= 0 {
-		c.errorReply(zeroErr)
-		return 0, false
-	}
-	if n > int64(len(c.Args)-i-1) {
-		c.errorReply("ERR Number of keys can't be greater than number of args")
-		return 0, false
-	}
-	return int(n), true
-}
-
 // ZMPOP numkeys key [key ...] MIN | MAX [COUNT count]
 // BZMPOP timeout numkeys key [key ...] MIN | MAX [COUNT count]
 func zmpopCommand(c *Ctx) {
@@ -829,20 +811,25 @@ func combineZSets(op string, sets [][]engine.ZMember, weights []float64, agg str
 
 // ZINTERCARD numkeys key [key ...] [LIMIT limit]
 func zintercardCommand(c *Ctx) {
-	n, ok := c.parseNumKeys(1, "ERR numkeys should be greater than 0")
-	if !ok {
+	nk, ok := parseInt(c.Args[1])
+	switch {
+	case !ok:
+		c.errorReply(errNotInteger)
+		return
+	case nk < 1:
+		c.errorReply("ERR at least 1 input key is needed for 'zintercard' command")
+		return
+	case nk > int64(len(c.Args)-2):
+		c.errorReply(errSyntax)
 		return
 	}
+	n := int(nk)
 	keys := c.Args[2 : 2+n]
 	limit := int64(0)
 	for j := 2 + n; j < len(c.Args); j++ {
 		if isArg(c.Args[j], "limit") && j+1 < len(c.Args) {
 			l, ok := parseInt(c.Args[j+1])
-			if !ok {
-				c.errorReply(errNotInteger)
-				return
-			}
-			if l < 0 {
+			if !ok || l < 0 {
 				c.errorReply("ERR LIMIT can't be negative")
 				return
 			}
