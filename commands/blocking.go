@@ -2,10 +2,14 @@ package commands
 
 import (
 	"container/list"
+	"errors"
 	"math"
+	"math/big"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"redisk/engine"
 )
 
 // Blocking commands (BLPOP, BLMOVE, BZPOPMIN…) wait without polling: a
@@ -156,6 +160,7 @@ func (c *Ctx) block(keys [][]byte, timeout time.Duration, try func(key []byte) (
 		return
 	}
 	b := c.srv.block
+	c.waiting = true
 	w := &waiter{try: try, served: make(chan struct{})}
 	for _, k := range keys {
 		w.keys = append(w.keys, waitKey{c.db(), string(k)})
@@ -195,33 +200,43 @@ func (c *Ctx) block(keys [][]byte, timeout time.Duration, try func(key []byte) (
 	onTimeout()
 }
 
-// parseTimeout parses a blocking timeout in seconds (decimals allowed).
+// parseTimeout parses a blocking timeout in seconds (decimals allowed),
+// with Redis 7.2's checks: a long double, at most LLONG_MAX milliseconds,
+// not negative; 0 means forever.
 func (c *Ctx) parseTimeout(arg []byte) (time.Duration, bool) {
-	f, ok := parseTimeoutSeconds(arg)
+	bf, ok := engine.ParseLongDouble(string(arg))
 	if !ok {
 		c.errorReply(errTimeout)
 		return 0, false
 	}
-	if f < 0 {
+	ms := new(big.Float).Mul(bf, big.NewFloat(1000))
+	if ms.IsInf() && ms.Sign() > 0 || ms.Cmp(big.NewFloat(math.MaxInt64)) > 0 {
+		c.errorReply("ERR timeout is out of range")
+		return 0, false
+	}
+	if ms.Sign() < 0 {
 		c.errorReply("ERR timeout is negative")
 		return 0, false
 	}
+	f, _ := ms.Float64()
 	if f == 0 {
 		return 0, true
 	}
-	d := time.Duration(f * float64(time.Second))
-	if d <= 0 {
-		d = time.Millisecond
+	d := time.Duration(math.Ceil(f)) * time.Millisecond
+	if d <= 0 || f > float64(math.MaxInt64/int64(time.Millisecond)) {
+		d = time.Duration(math.MaxInt64)
 	}
 	return d, true
 }
 
-func parseTimeoutSeconds(arg []byte) (float64, bool) {
-	f, ok := parseFloat(arg)
-	if !ok || math.IsInf(f, 0) || f*1000 > math.MaxInt64/2 {
-		return 0, false
+// popFailed is a blocking attempt's answer to an error: at once it is the
+// reply, but once the client waits, a key holding another type keeps it
+// waiting for a later push (as Redis 7.0 does).
+func (c *Ctx) popFailed(err error) (func(), bool) {
+	if c.waiting && errors.Is(err, engine.ErrWrongType) {
+		return nil, false
 	}
-	return f, true
+	return func() { c.fail(err) }, true
 }
 
 // popOrBlock finishes a pop command: it tries keys in order; when none has

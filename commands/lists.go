@@ -211,27 +211,23 @@ func lposCommand(c *Ctx) {
 				c.errorReply(errNotInteger)
 				return
 			}
-			if n == 0 || n == math.MinInt64 {
+			if n == math.MinInt64 {
+				c.errorReply(errRandCountLong)
+				return
+			}
+			if n == 0 {
 				c.errorReply("ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list")
 				return
 			}
 			rank = n
 		case isArg(c.Args[i], "count"):
-			if !ok {
-				c.errorReply(errNotInteger)
-				return
-			}
-			if n < 0 {
+			if !ok || n < 0 {
 				c.errorReply("ERR COUNT can't be negative")
 				return
 			}
 			count = n
 		case isArg(c.Args[i], "maxlen"):
-			if !ok {
-				c.errorReply(errNotInteger)
-				return
-			}
-			if n < 0 {
+			if !ok || n < 0 {
 				c.errorReply("ERR MAXLEN can't be negative")
 				return
 			}
@@ -320,7 +316,7 @@ func lmoveCommand(c *Ctx) {
 			return nil
 		})
 		if err != nil {
-			return func() { c.fail(err) }, true
+			return c.popFailed(err)
 		}
 		if !got {
 			return nil, false
@@ -348,7 +344,7 @@ func bpopCommand(c *Ctx) {
 			return err
 		})
 		if err != nil {
-			return func() { c.fail(err) }, true
+			return c.popFailed(err)
 		}
 		if len(items) == 0 {
 			return nil, false
@@ -373,7 +369,7 @@ func lmpopCommand(c *Ctx) {
 			return err
 		})
 		if err != nil {
-			return func() { c.fail(err) }, true
+			return c.popFailed(err)
 		}
 		if len(items) == 0 {
 			return nil, false

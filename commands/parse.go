@@ -2,6 +2,7 @@ package commands
 
 import (
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 
@@ -21,9 +22,31 @@ func parseFloat(b []byte) (float64, bool) {
 	if s == "" || strings.ContainsAny(s[:1], " \t\r\n\v\f") {
 		return 0, false
 	}
-	low := strings.ToLower(strings.TrimLeft(s, "+-"))
-	if strings.Contains(low, "nan") || strings.Contains(s, "_") || strings.HasPrefix(low, "0x") {
+	return strtod(s)
+}
+
+// strtod reads a whole string like C's strtod (decimal, exponent, hex,
+// inf/infinity) and rejects NaN, out-of-range values and leftovers.
+func strtod(s string) (float64, bool) {
+	body := s
+	if body != "" && (body[0] == '+' || body[0] == '-') {
+		body = body[1:]
+	}
+	low := strings.ToLower(body)
+	if strings.Contains(low, "nan") || strings.Contains(s, "_") || low == "" || low[0] == '+' || low[0] == '-' {
 		return 0, false
+	}
+	if strings.HasPrefix(low, "0x") {
+		// Go wants a p exponent in hex floats; C does not.
+		f, _, err := new(big.Float).Parse(s, 0)
+		if err != nil {
+			return 0, false
+		}
+		v, acc := f.Float64()
+		if math.IsInf(v, 0) && acc != big.Exact {
+			return 0, false
+		}
+		return v, true
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {

@@ -72,6 +72,8 @@ type Ctx struct {
 	tx *shard.Multi
 	// queued is the pipeline hook of serve.
 	queued func()
+	// waiting is set while a blocking command waits for data.
+	waiting bool
 }
 
 func (c *Ctx) db() int { return c.conn.DB }

@@ -88,7 +88,13 @@ func parseScoreBound(b []byte) (engine.ScoreBound, bool) {
 		sb.Excl = true
 		b = b[1:]
 	}
-	f, ok := parseFloat(b)
+	// Like zslParseRange: plain strtod, so leading spaces are skipped and an
+	// empty bound ("(" alone) reads as 0.
+	s := strings.TrimLeft(string(b), " \t\r\n\v\f")
+	if s == "" {
+		return sb, true
+	}
+	f, ok := strtod(s)
 	sb.V = f
 	return sb, ok
 }
@@ -483,10 +489,13 @@ func zrandmemberCommand(c *Ctx) {
 		}
 		return
 	}
-	count, ok := parseInt(c.Args[2])
+	count, ok := c.parseRandomCount(c.Args[2])
+	if !ok {
+		return
+	}
 	withScores := len(c.Args) == 4
-	if !ok || count < -math.MaxInt64/2 || (withScores && count < -math.MaxInt64/4) {
-		c.errorReply(errNotInteger)
+	if count < -maxRandomRepeats {
+		c.errorReply(errRandCountRange)
 		return
 	}
 	var ms []engine.ZMember
@@ -592,7 +601,7 @@ func (c *Ctx) zpopTry(count int64, max bool, reply func(key []byte, ms []engine.
 			return err
 		})
 		if err != nil {
-			return func() { c.fail(err) }, true
+			return c.popFailed(err)
 		}
 		if len(ms) == 0 {
 			return nil, false

@@ -47,8 +47,10 @@ var zsetCases = []diffCase{
 	dc("zcard-arity", "ZCARD", "ZCARD a b"),
 
 	// ZRANK / ZREVRANK.
+	// "ZRANK z a b c" is left out: redisk follows Redis 7.2 there (arity -3
+	// with WITHSCORE, so a syntax error), 7.0 has arity 3.
 	dc("zrank", "ZADD z 1 a 2 b 3 c", "ZRANK z a", "ZRANK z c", "ZREVRANK z a", "ZREVRANK z c", "ZRANK z x", "ZREVRANK z x",
-		"ZRANK nokey a", "ZRANK z", "ZRANK z a b c"),
+		"ZRANK nokey a", "ZRANK z"),
 	dc("zrank-ties", "ZADD z 1 c 1 b 1 a", "ZRANK z a", "ZRANK z c", "ZREVRANK z a", "ZRANGE z 0 -1"),
 
 	// ZCOUNT / ZLEXCOUNT.
