@@ -203,7 +203,9 @@ func publishCommand(c *Ctx) {
 // PUBSUB CHANNELS [pattern] / PUBSUB SHARDCHANNELS [pattern]
 func pubsubChannelsCommand(c *Ctx) {
 	if len(c.Args) > 3 {
-		c.errorReply(errArity("pubsub|" + c.cmd.Name))
+		// Redis checks this count in the handler, with its subcommand
+		// syntax error rather than the arity error.
+		c.errorReply("ERR unknown subcommand or wrong number of arguments for '" + string(c.Args[1]) + "'. Try PUBSUB HELP.")
 		return
 	}
 	kind := kindChannel
@@ -235,7 +237,8 @@ func pubsubNumsubCommand(c *Ctx) {
 	p := c.srv.pubsub
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	c.W.Map(len(c.Args) - 2)
+	// A flat array in RESP3 too, as Redis 7 replies.
+	c.W.Array(2 * (len(c.Args) - 2))
 	for _, n := range c.Args[2:] {
 		c.W.Bulk(n)
 		c.W.Int(int64(len(p.subs[kind][string(n)])))

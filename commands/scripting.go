@@ -268,7 +268,7 @@ func openScriptLibs(L *lua.LState, sr *scriptRun) {
 	L.SetFuncs(r, map[string]lua.LGFunction{
 		"call":               func(L *lua.LState) int { return sr.call(L, true) },
 		"pcall":              func(L *lua.LState) int { return sr.call(L, false) },
-		"error_reply":        func(L *lua.LState) int { return replyTable(L, "err") },
+		"error_reply":        errorReplyLua,
 		"status_reply":       func(L *lua.LState) int { return replyTable(L, "ok") },
 		"sha1hex":            func(L *lua.LState) int { L.Push(lua.LString(sha1hex([]byte(L.CheckString(1))))); return 1 },
 		"log":                luaLog,
@@ -302,6 +302,20 @@ func protectGlobals(L *lua.LState) {
 		return 0
 	}))
 	L.SetMetatable(L.Get(lua.GlobalsIndex), mt)
+}
+
+// errorReplyLua is redis.error_reply: like Redis's luaPushErrorBuff, the
+// text's first word (a leading '-' dropped) is the error code, and a text
+// of one word gets the code ERR.
+func errorReplyLua(L *lua.LState) int {
+	text := strings.TrimPrefix(L.CheckString(1), "-")
+	if !strings.Contains(text, " ") {
+		text = "ERR " + text
+	}
+	t := L.NewTable()
+	t.RawSetString("err", lua.LString(text))
+	L.Push(t)
+	return 1
 }
 
 func replyTable(L *lua.LState, field string) int {

@@ -210,16 +210,33 @@ func msgpackEncode(b []byte, v lua.LValue, depth int) []byte {
 		f := float64(x)
 		if f == math.Trunc(f) && math.Abs(f) < 1<<63 {
 			i := int64(f)
+			// The smallest encoding, as lua_cmsgpack's mp_encode_int.
 			switch {
 			case i >= 0 && i < 128:
 				return append(b, byte(i))
-			case i < 0 && i >= -32:
-				return append(b, byte(i))
+			case i >= 0 && i <= math.MaxUint8:
+				return append(b, 0xcc, byte(i))
+			case i >= 0 && i <= math.MaxUint16:
+				return binary.BigEndian.AppendUint16(append(b, 0xcd), uint16(i))
+			case i >= 0 && i <= math.MaxUint32:
+				return binary.BigEndian.AppendUint32(append(b, 0xce), uint32(i))
 			case i >= 0:
 				return binary.BigEndian.AppendUint64(append(b, 0xcf), uint64(i))
+			case i >= -32:
+				return append(b, byte(i))
+			case i >= math.MinInt8:
+				return append(b, 0xd0, byte(i))
+			case i >= math.MinInt16:
+				return binary.BigEndian.AppendUint16(append(b, 0xd1), uint16(i))
+			case i >= math.MinInt32:
+				return binary.BigEndian.AppendUint32(append(b, 0xd2), uint32(i))
 			default:
 				return binary.BigEndian.AppendUint64(append(b, 0xd3), uint64(i))
 			}
+		}
+		// A float when it holds the value exactly (mp_encode_double).
+		if f32 := float32(f); float64(f32) == f {
+			return binary.BigEndian.AppendUint32(append(b, 0xca), math.Float32bits(f32))
 		}
 		return binary.BigEndian.AppendUint64(append(b, 0xcb), math.Float64bits(f))
 	case lua.LBool:
@@ -232,9 +249,12 @@ func msgpackEncode(b []byte, v lua.LValue, depth int) []byte {
 			return append(b, 0xc0)
 		}
 		if n, ok := luaIsArray(x); ok {
-			if n < 16 {
+			switch {
+			case n < 16:
 				b = append(b, 0x90|byte(n))
-			} else {
+			case n <= math.MaxUint16:
+				b = binary.BigEndian.AppendUint16(append(b, 0xdc), uint16(n))
+			default:
 				b = binary.BigEndian.AppendUint32(append(b, 0xdd), uint32(n))
 			}
 			for i := 1; i <= n; i++ {
@@ -244,10 +264,13 @@ func msgpackEncode(b []byte, v lua.LValue, depth int) []byte {
 		}
 		var ks, vs []lua.LValue
 		x.ForEach(func(k, v lua.LValue) { ks, vs = append(ks, k), append(vs, v) })
-		if len(ks) < 16 {
-			b = append(b, 0x80|byte(len(ks)))
-		} else {
-			b = binary.BigEndian.AppendUint32(append(b, 0xdf), uint32(len(ks)))
+		switch n := len(ks); {
+		case n < 16:
+			b = append(b, 0x80|byte(n))
+		case n <= math.MaxUint16:
+			b = binary.BigEndian.AppendUint16(append(b, 0xde), uint16(n))
+		default:
+			b = binary.BigEndian.AppendUint32(append(b, 0xdf), uint32(n))
 		}
 		for i := range ks {
 			b = msgpackEncode(b, ks[i], depth+1)
