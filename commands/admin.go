@@ -60,6 +60,13 @@ func flushCommand(c *Ctx) {
 	}
 	all := c.cmd.Name == "flushall"
 	if err := c.allErr(func(m *shard.Multi) error {
+		if all {
+			for db := 0; db < c.srv.Data.Databases(); db++ {
+				c.touchFlushed(m, db)
+			}
+		} else {
+			c.touchFlushed(m, c.db())
+		}
 		for i := 0; i < m.Shards(); i++ {
 			tx := m.Shard(i)
 			if all {
@@ -101,7 +108,11 @@ func swapdbCommand(c *Ctx) {
 		c.errorReply(errDBIndex)
 		return
 	}
-	if err := c.allErr(func(m *shard.Multi) error { m.Swap(int(a), int(b)); return nil }); err != nil {
+	if err := c.allErr(func(m *shard.Multi) error {
+		c.touchFlushed(m, int(a), int(b))
+		m.Swap(int(a), int(b))
+		return nil
+	}); err != nil {
 		c.fail(err)
 		return
 	}

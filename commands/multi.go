@@ -73,6 +73,46 @@ func (w *watchers) touched(db int, keys [][]byte) {
 	}
 }
 
+// keysIn lists the watched keys of logical database db.
+func (w *watchers) keysIn(db int) [][]byte {
+	if w.count.Load() == 0 {
+		return nil
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out [][]byte
+	for k := range w.keys {
+		if k.db == db {
+			out = append(out, []byte(k.key))
+		}
+	}
+	return out
+}
+
+// touchFlushed reports, before dbs are emptied or swapped, the watched keys
+// that exist in any of them: like Redis, FLUSHDB/FLUSHALL/SWAPDB break a
+// WATCH only on keys that were there (or will be, after a swap).
+func (c *Ctx) touchFlushed(m *shard.Multi, dbs ...int) {
+	if c.tx != nil {
+		// Inside EXEC or a script the whole run is reported as changed.
+		return
+	}
+	for _, db := range dbs {
+		var hit [][]byte
+		for _, k := range c.srv.watch.keysIn(db) {
+			for _, other := range dbs {
+				m.SetDB(other)
+				if m.Tx(k).Exists(k) {
+					hit = append(hit, k)
+					break
+				}
+			}
+		}
+		m.Touch(db, hit...)
+	}
+	m.SetDB(c.db())
+}
+
 func (w *watchers) add(cl *client, k waitKey) {
 	w.mu.Lock()
 	defer w.mu.Unlock()

@@ -250,6 +250,14 @@ func (s *Server) serve(conn *resp.Conn, args [][]byte, w *resp.Writer, queued fu
 		cmd = sub
 	}
 	if !cmd.arityOK(len(args)) {
+		if cmd.Name == "exec" {
+			// Redis turns a refused EXEC into EXECABORT and ends the MULTI.
+			s.countError("EXECABORT")
+			w.Error("EXECABORT Transaction discarded because of: " + strings.TrimPrefix(errArity("exec"), "ERR "))
+			cl.multi.active, cl.multi.queue, cl.multi.aborted = false, nil, false
+			s.watch.unwatch(cl)
+			return
+		}
 		reject(errArity(cmd.FullName()))
 		return
 	}

@@ -158,6 +158,19 @@ type Multi struct {
 	oneIdx int
 	txs    map[int]*engine.Tx
 	dbmap  []int // the map before a Swap, restored on rollback
+	// touched, when set by Touch, replaces the default change report
+	// (every key of the command's database) with exact keys per database.
+	touched map[int][][]byte
+}
+
+// Touch reports keys of logical database db as changed by this command,
+// in place of the default report (FLUSHDB and SWAPDB name exactly the
+// watched keys they affect).
+func (m *Multi) Touch(db int, keys ...[]byte) {
+	if m.touched == nil {
+		m.touched = map[int][][]byte{}
+	}
+	m.touched[db] = append(m.touched[db], keys...)
 }
 
 // Tx returns the transaction for key's shard, addressing the current database.
@@ -284,7 +297,15 @@ func (s *Set) exclusive(db int, keys [][]byte, fn func(*Multi) error) (err error
 				syscall.Kill(os.Getpid(), syscall.SIGKILL)
 			}
 		}
-		if changed && s.OnChange != nil {
+		switch {
+		case s.OnChange == nil:
+		case m.touched != nil:
+			for tdb, tkeys := range m.touched {
+				if len(tkeys) > 0 {
+					s.OnChange(tdb, tkeys)
+				}
+			}
+		case changed:
 			s.OnChange(db, keys)
 		}
 	}()
