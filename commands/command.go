@@ -296,8 +296,5 @@ func commandHelpCommand(c *Ctx) {
 		"GETKEYS <full-command>", "    Return the keys from a full Redis command.",
 		"HELP", "    Print this help.",
 	}
-	c.W.Array(len(lines))
-	for _, l := range lines {
-		c.W.Status(l)
-	}
+	c.writeHelp(lines)
 }

@@ -2,7 +2,6 @@ package commands
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -372,10 +371,6 @@ func clientHelpCommand(c *Ctx) {
 		"SETINFO <option> <value>", "    Set client meta attr.",
 		"HELP", "    Print this help.",
 	}
-	c.W.Array(len(lines))
-	for _, l := range lines {
-		c.W.Status(l)
-	}
+	c.writeHelp(lines)
 }
 
-var _ = strconv.Itoa

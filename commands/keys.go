@@ -515,8 +515,5 @@ func objectHelpCommand(c *Ctx) {
 		"    <key>.",
 		"HELP", "    Print this help.",
 	}
-	c.W.Array(len(lines))
-	for _, l := range lines {
-		c.W.Status(l)
-	}
+	c.writeHelp(lines)
 }

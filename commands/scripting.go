@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
-	"fmt"
 	"log/slog"
 	"regexp"
 	"strconv"
@@ -628,10 +627,6 @@ func scriptHelpCommand(c *Ctx) {
 		"LOAD <script>", "    Load a script into the scripts cache without executing it.",
 		"HELP", "    Print this help.",
 	}
-	c.W.Array(len(lines))
-	for _, l := range lines {
-		c.W.Status(l)
-	}
+	c.writeHelp(lines)
 }
 
-var _ = fmt.Sprint

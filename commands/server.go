@@ -186,6 +186,14 @@ func (c *Ctx) intBool(b bool) {
 	}
 }
 
+// writeHelp writes a HELP reply: one status line per entry.
+func (c *Ctx) writeHelp(lines []string) {
+	c.W.Array(len(lines))
+	for _, l := range lines {
+		c.W.Status(l)
+	}
+}
+
 // ok writes the reply for a non-nil err and reports whether err was nil.
 func (c *Ctx) ok(err error) bool {
 	if err != nil {
