@@ -373,4 +373,3 @@ func clientHelpCommand(c *Ctx) {
 	}
 	c.writeHelp(lines)
 }
-

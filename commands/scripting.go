@@ -629,4 +629,3 @@ func scriptHelpCommand(c *Ctx) {
 	}
 	c.writeHelp(lines)
 }
-
