@@ -3,6 +3,7 @@ package commands
 import (
 	"slices"
 	"sync"
+	"time"
 
 	"redisk/engine"
 	"redisk/resp"
@@ -197,6 +198,9 @@ func (s *Server) publish(shard bool, channel, msg []byte) int64 {
 
 // PUBLISH channel message / SPUBLISH shardchannel message
 func publishCommand(c *Ctx) {
+	if c.tx == nil {
+		c.srv.Net.Settle(c.conn, 5*time.Millisecond)
+	}
 	c.W.Int(c.srv.publish(c.cmd.Name == "spublish", c.Args[1], c.Args[2]))
 }
 

@@ -1,7 +1,11 @@
 package resp
 
 import (
+	"runtime"
+	"syscall"
+
 	"errors"
+	"golang.org/x/sys/unix"
 	"io"
 	"log/slog"
 	"net"
@@ -33,6 +37,12 @@ type Conn struct {
 	srv    *Server
 	wmu    sync.Mutex // serialises writes to nc
 	closed atomic.Bool
+
+	// Input state for Settle: busy while requests read from the network are
+	// being served, served counts the requests served, waiting is set
+	// while a blocking command waits.
+	busy, waiting atomic.Bool
+	served        atomic.Int64
 
 	// Output queue for pushes (and, once pushes started, replies).
 	pushing   atomic.Bool
@@ -117,7 +127,11 @@ func (s *Server) Serve(ln net.Listener) error {
 		c.LastActive.Store(c.Created.UnixNano())
 		c.rd = NewReader(nc)
 		c.rd.MaxBulkLen = s.MaxBulkLen
-		c.rd.BeforeRead = c.Flush
+		c.rd.BeforeRead = func() {
+			c.busy.Store(false)
+			c.Flush()
+		}
+		c.rd.AfterRead = func() { c.busy.Store(true) }
 		s.mu.Lock()
 		if s.MaxClients > 0 && len(s.conns) >= s.MaxClients {
 			s.mu.Unlock()
@@ -155,6 +169,7 @@ func (s *Server) run(c *Conn) {
 			}
 			return
 		}
+		c.busy.Store(true)
 		c.LastActive.Store(time.Now().UnixNano())
 		first := append([][]byte(nil), args...) // TryNext reuses the reader's slice
 		if next, ok, _ := c.rd.TryNext(); ok {
@@ -170,6 +185,7 @@ func (s *Server) run(c *Conn) {
 		} else {
 			s.h.Serve(c, first)
 		}
+		c.served.Add(1)
 		if c.CloseAfterReply || c.closed.Load() {
 			c.Flush()
 			c.waitDrained()
@@ -303,6 +319,7 @@ func (c *Conn) QueuedBytes() int {
 // returns; requests read ahead are kept for the connection loop.
 func (c *Conn) WatchClose() (gone <-chan struct{}, stop func()) {
 	c.Flush()
+	c.waiting.Store(true)
 	ch := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
@@ -321,6 +338,7 @@ func (c *Conn) WatchClose() (gone <-chan struct{}, stop func()) {
 		}
 	}()
 	return ch, func() {
+		c.waiting.Store(false)
 		c.nc.SetReadDeadline(time.Now())
 		<-done
 		c.nc.SetReadDeadline(time.Time{})
@@ -335,6 +353,58 @@ func (c *Conn) Close() {
 
 // Closed reports whether the connection was closed.
 func (c *Conn) Closed() bool { return c.closed.Load() }
+
+// pendingInput reports whether c has requests it has not served yet: being
+// served now, or waiting in the kernel's receive queue.
+func (c *Conn) pendingInput() bool {
+	if c.waiting.Load() || c.closed.Load() {
+		return false
+	}
+	if c.busy.Load() {
+		return true
+	}
+	sc, ok := c.nc.(syscall.Conn)
+	if !ok {
+		return false
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	n := 0
+	rc.Control(func(fd uintptr) { n, _ = unix.IoctlGetInt(int(fd), unix.SIOCINQ) })
+	return n > 0
+}
+
+// Settle lets requests that reached the server before this moment be
+// served first, up to max: redis-server serves connections in arrival
+// order, and clients rely on it across connections (SUBSCRIBE on one, then
+// GET on another, must not miss a PUBLISH that follows the GET). PUBLISH
+// calls it; it skips servers with very many clients.
+func (s *Server) Settle(self *Conn, max time.Duration) {
+	s.mu.Lock()
+	if len(s.conns) > 1000 {
+		s.mu.Unlock()
+		return
+	}
+	type mark struct {
+		c      *Conn
+		served int64
+	}
+	var waitFor []mark
+	for _, c := range s.conns {
+		if c != self && c.pendingInput() {
+			waitFor = append(waitFor, mark{c, c.served.Load()})
+		}
+	}
+	s.mu.Unlock()
+	deadline := time.Now().Add(max)
+	for _, m := range waitFor {
+		for m.c.served.Load() == m.served && m.c.pendingInput() && time.Now().Before(deadline) {
+			runtime.Gosched()
+		}
+	}
+}
 
 // Clients returns the connected clients ordered by id.
 func (s *Server) Clients() []*Conn {
