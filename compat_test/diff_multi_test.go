@@ -135,13 +135,11 @@ func cc(name string, steps ...string) connCase { return connCase{name: name, ste
 // (every connection of a case switched with HELLO 3).
 func runConnDiff(t *testing.T, cases []connCase) {
 	p := startPair(t)
-	seen := map[string]bool{}
-	for _, c := range cases {
-		if seen[c.name] {
-			t.Fatalf("duplicate case name %q", c.name)
-		}
-		seen[c.name] = true
+	names := make([]string, len(cases))
+	for i, c := range cases {
+		names[i] = c.name
 	}
+	checkUniqueNames(t, names)
 	for _, proto := range []int{2, 3} {
 		t.Run(fmt.Sprintf("resp%d", proto), func(t *testing.T) {
 			for _, c := range cases {

@@ -44,18 +44,29 @@ func startPair(t *testing.T) *diffPair {
 	return &diffPair{redisk: StartRedisk(t), redis: StartRedis(t)}
 }
 
+// checkUniqueNames fails the test when two cases share a name (their
+// subtests would be indistinguishable).
+func checkUniqueNames(t *testing.T, names []string) {
+	t.Helper()
+	seen := map[string]bool{}
+	for _, n := range names {
+		if seen[n] {
+			t.Fatalf("duplicate case name %q", n)
+		}
+		seen[n] = true
+	}
+}
+
 // runDiff runs every case against both servers, once over RESP2, once
 // after HELLO 3 (RESP3), and once over RESP2 with all of a case's commands
 // sent in a single write (a pipeline), each case as its own subtest.
 func runDiff(t *testing.T, cases []diffCase) {
 	p := startPair(t)
-	seen := map[string]bool{}
-	for _, c := range cases {
-		if seen[c.name] {
-			t.Fatalf("duplicate case name %q", c.name)
-		}
-		seen[c.name] = true
+	names := make([]string, len(cases))
+	for i, c := range cases {
+		names[i] = c.name
 	}
+	checkUniqueNames(t, names)
 	for _, proto := range []int{2, 3} {
 		t.Run(fmt.Sprintf("resp%d", proto), func(t *testing.T) {
 			for _, c := range cases {
