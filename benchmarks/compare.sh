@@ -7,7 +7,8 @@
 # test with and without pipelining, interleaving the servers for several
 # rounds; takes the median requests/s; records peak RSS (VmHWM) and any
 # errors redis-benchmark saw; prints a Markdown report and writes it (plus the
-# raw numbers) to benchmarks/out/. All servers are stopped on exit.
+# raw numbers and an SVG bar chart of the ratios, drawn by benchmarks/chart)
+# to benchmarks/out/. All servers are stopped on exit.
 #
 # Usage: benchmarks/compare.sh [options]
 #   -n N               requests per redis-benchmark run (default 100000)
@@ -323,6 +324,19 @@ table() {
 stamp=$(date -u +%Y%m%d-%H%M%S)
 mkdir -p "$OUT"
 report=$OUT/compare-$stamp.md
+
+# SVG bar chart of the ratios next to the report (benchmarks/chart, plain Go).
+chart=""
+series=$(IFS=,; echo "${names[*]:1}")
+subtitle="median of $ROUNDS rounds of redis-benchmark -c $CLIENTS -n $N -r $RANDKEYS; redisk: $build_note; $(date -u '+%Y-%m-%d %H:%M UTC')"
+if command -v go >/dev/null &&
+	(cd "$repo" && go run ./benchmarks/chart -in "$results" -out "$OUT/compare-$stamp.svg" -base redis \
+		-servers "$series" -tests "$TESTS" -subtitle "$subtitle") 2>"$work/chart.err"; then
+	chart=compare-$stamp.svg
+	cp "$OUT/$chart" "$OUT/latest.svg"
+else
+	log "no chart: $(head -3 "$work/chart.err" 2>/dev/null || echo 'go not found')"
+fi
 cmdline="benchmarks/compare.sh"
 [ "$N" = 100000 ] || cmdline+=" -n $N"
 [ "$ROUNDS" = 3 ] || cmdline+=" -r $ROUNDS"
@@ -354,6 +368,12 @@ cmdline="benchmarks/compare.sh"
 	echo
 	table "$PIPE"
 	echo
+	if [ -n "$chart" ]; then
+		echo "### Ratios"
+		echo
+		echo "![ratio to redis per test, both pipeline depths]($chart)"
+		echo
+	fi
 	echo "### Memory and disk (at the end of the run)"
 	echo
 	echo "| server | peak RSS (VmHWM) | RSS at end | data dir | keys (DBSIZE) |"
@@ -400,5 +420,5 @@ cmdline="benchmarks/compare.sh"
 cp "$results" "$OUT/compare-$stamp.tsv"
 cp "$report" "$OUT/latest.md"
 cat "$report"
-log "report written to $report (raw numbers: $OUT/compare-$stamp.tsv)"
+log "report written to $report (raw numbers: $OUT/compare-$stamp.tsv${chart:+, chart: $OUT/$chart})"
 [ ! -s "$errors" ] || exit 1
