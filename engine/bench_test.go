@@ -216,3 +216,99 @@ func BenchmarkPushPop(b *testing.B) {
 		}
 	})
 }
+
+var zsetKey = []byte("myzset")
+
+// zfill adds n members "m:<i>" with score i to zsetKey.
+func zfill(b *testing.B, s *engine.Store, n int) {
+	b.Helper()
+	const batch = 10000
+	for lo := 0; lo < n; lo += batch {
+		ms := make([]engine.ZMember, 0, batch)
+		for i := lo; i < lo+batch && i < n; i++ {
+			ms = append(ms, engine.ZMember{Member: []byte(fmt.Sprintf("m:%d", i)), Score: float64(i)})
+		}
+		err := s.Write(0, func(tx *engine.Tx) error {
+			_, _, _, err := tx.ZAdd(zsetKey, ms, engine.ZAddArgs{})
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkZAdd is redis-benchmark's ZADD shape: a random member of 100k
+// with a random score into one sorted set of 100k members (new members and
+// score changes, each maintaining the rank index).
+func BenchmarkZAdd(b *testing.B) {
+	runBoth(b, func(b *testing.B, s *engine.Store) { zfill(b, s, benchKeys) }, engine.SyncEverysec, func(b *testing.B, s *engine.Store, i int64) {
+		r := i * 7919
+		z := engine.ZMember{Member: []byte(fmt.Sprintf("m:%d", r%benchKeys)), Score: float64(r % 100003)}
+		err := s.Write(0, func(tx *engine.Tx) error {
+			_, _, _, err := tx.ZAdd(zsetKey, []engine.ZMember{z}, engine.ZAddArgs{})
+			return err
+		})
+		if err != nil {
+			b.Error(err)
+		}
+	})
+}
+
+// BenchmarkZPopMin pops the lowest member of a large sorted set.
+func BenchmarkZPopMin(b *testing.B) {
+	b.Run("serial", func(b *testing.B) {
+		s := openBench(b, engine.SyncEverysec)
+		zfill(b, s, b.N+benchKeys)
+		commitMetric(b, s, func() {
+			for i := 0; i < b.N; i++ {
+				err := s.Write(0, func(tx *engine.Tx) error {
+					_, err := tx.ZPop(zsetKey, 1, false)
+					return err
+				})
+				if err != nil {
+					b.Error(err)
+				}
+			}
+		})
+	})
+}
+
+// BenchmarkZRank is ZRANK and ZRANGE by rank (offset near the end) in sorted
+// sets of 10k and 1M members: both should cost about the same.
+func BenchmarkZRank(b *testing.B) {
+	for _, n := range []int{10000, 1000000} {
+		s := openBench(b, engine.SyncNo)
+		zfill(b, s, n)
+		b.Run(fmt.Sprintf("rank/%d", n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				r := int64(n) - 1 - int64(i*7919)%100
+				err := s.Read(0, func(tx *engine.Tx) error {
+					got, _, ok, err := tx.ZRank(zsetKey, []byte(fmt.Sprintf("m:%d", r)), false)
+					if err == nil && (!ok || got != r) {
+						err = fmt.Errorf("rank of m:%d = %d %v", r, got, ok)
+					}
+					return err
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("range/%d", n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				r := int64(n) - 10 - int64(i*7919)%100
+				err := s.Read(0, func(tx *engine.Tx) error {
+					got, err := tx.ZRange(zsetKey, engine.ZRangeSpec{By: engine.ByRank, Start: r, Stop: r + 9})
+					if err == nil && (len(got) != 10 || got[0].Score != float64(r)) {
+						err = fmt.Errorf("range at %d: %v", r, got)
+					}
+					return err
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

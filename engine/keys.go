@@ -191,6 +191,7 @@ func (tx *Tx) Restore(key []byte, v *Value) {
 			tx.exec("INSERT INTO zsets(id, h, member, score) VALUES(?,?,?,?)", m.ID, keyHash(it), it, v.Scores[i])
 		}
 		m.N = int64(len(v.Items))
+		tx.zlvlResize(&m)
 	}
 	tx.saveMeta(key, m)
 	if v.Exp != 0 {
@@ -322,7 +323,7 @@ func (tx *Tx) RandomKey() ([]byte, bool) {
 
 // Flush deletes every key of tx.DB.
 func (tx *Tx) Flush() {
-	for _, t := range []string{"lists", "hashes", "sets", "zsets"} {
+	for _, t := range []string{"lists", "hashes", "sets", "zsets", "zlvl"} {
 		tx.exec("DELETE FROM "+t+" WHERE id IN (SELECT id FROM keys WHERE db=? AND id IS NOT NULL)", tx.DB)
 	}
 	tx.exec("DELETE FROM keys WHERE db=?", tx.DB)
@@ -332,7 +333,7 @@ func (tx *Tx) Flush() {
 
 // FlushAll deletes every key of every database.
 func (tx *Tx) FlushAll() {
-	for _, t := range []string{"lists", "hashes", "sets", "zsets", "keys", "dbstats"} {
+	for _, t := range []string{"lists", "hashes", "sets", "zsets", "zlvl", "keys", "dbstats"} {
 		tx.exec("DELETE FROM " + t)
 	}
 	tx.deltas = nil

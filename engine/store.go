@@ -58,7 +58,7 @@ type Options struct {
 
 const (
 	appID         = 0x5244534b // "RDSK"
-	schemaVersion = 1
+	schemaVersion = 2
 	maxBatch      = 4096
 )
 
@@ -198,6 +198,8 @@ func (s *Store) initSchema(fresh bool) error {
 		if err := c.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 			return err
 		}
+	} else if err := s.migrate(); err != nil {
+		return err
 	}
 	var shard, shards int64 = -1, -1
 	st, _, err := c.Prepare("SELECT name, value FROM meta")
@@ -221,6 +223,30 @@ func (s *Store) initSchema(fresh bool) error {
 	st.Close()
 	if shards != int64(s.opt.Shards) || shard != int64(s.opt.Shard) {
 		return fmt.Errorf("data folder was created with shards=%d (this file is shard %d); started with shards=%d: the shard count is fixed when the folder is created", shards, shard, s.opt.Shards)
+	}
+	return nil
+}
+
+// migrate brings a file written by an older redisk to schemaVersion and
+// refuses one written by a newer one.
+func (s *Store) migrate() error {
+	c := s.wc.c
+	st, _, err := c.Prepare("PRAGMA user_version")
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	var v int64
+	if st.Step() {
+		v = st.ColumnInt64(0)
+	}
+	st.Close()
+	switch {
+	case v > schemaVersion:
+		return fmt.Errorf("%s: written by a newer redisk (format %d, this one reads up to %d)", s.path, v, schemaVersion)
+	case v < 2:
+		// Sorted sets without rank levels (Meta.Lo = 0) get them on their
+		// next write; until then ranks are counted.
+		return c.Exec("BEGIN;" + zlvlSchema + "PRAGMA user_version=2; COMMIT;")
 	}
 	return nil
 }
@@ -250,6 +276,12 @@ CREATE TABLE hashes (id INTEGER NOT NULL, h INTEGER NOT NULL, field BLOB NOT NUL
 CREATE TABLE sets (id INTEGER NOT NULL, h INTEGER NOT NULL, member BLOB NOT NULL, PRIMARY KEY (id, h, member)) WITHOUT ROWID;
 CREATE TABLE zsets (id INTEGER NOT NULL, h INTEGER NOT NULL, member BLOB NOT NULL, score REAL NOT NULL, PRIMARY KEY (id, h, member)) WITHOUT ROWID;
 CREATE INDEX zsets_score ON zsets(id, score, member);
+` + zlvlSchema
+
+// zlvlSchema is the sorted sets' rank index (see zrank.go), added in schema
+// version 2.
+const zlvlSchema = `
+CREATE TABLE IF NOT EXISTS zlvl (id INTEGER NOT NULL, lvl INTEGER NOT NULL, score REAL NOT NULL, member BLOB NOT NULL, c INTEGER NOT NULL, PRIMARY KEY (id, lvl, score, member)) WITHOUT ROWID;
 `
 
 // conn is a SQLite connection with its prepared statements.
@@ -265,6 +297,13 @@ func openConn(path string, readonly bool, sync Sync) (*conn, error) {
 	}
 	c, err := sqlite3.OpenFlags(path, flags)
 	if err != nil {
+		return nil, err
+	}
+	// The query planner stability guarantee: plans never depend on bound
+	// values, so rebinding never forces a re-prepare (without it, a query
+	// with ORDER BY and "id=?" is compiled again whenever id changes).
+	if _, err := c.Config(sqlite3.DBCONFIG_ENABLE_QPSG, true); err != nil {
+		c.Close()
 		return nil, err
 	}
 	pragmas := "PRAGMA busy_timeout=10000; PRAGMA cache_size=-16000; PRAGMA temp_store=MEMORY;"

@@ -50,7 +50,7 @@ type Meta struct {
 	Exp  int64 // unix ms, 0 when persistent
 	ID   int64 // collection id
 	N    int64 // collection size
-	Lo   int64 // list head position
+	Lo   int64 // list head position; sorted set: levels of its rank index
 	Hi   int64 // list tail position
 }
 
@@ -291,6 +291,7 @@ func (tx *Tx) dropMembers(m Meta) {
 		tx.exec("DELETE FROM sets WHERE id=?", m.ID)
 	case TypeZSet:
 		tx.exec("DELETE FROM zsets WHERE id=?", m.ID)
+		tx.exec("DELETE FROM zlvl WHERE id=?", m.ID)
 	}
 }
 

@@ -32,16 +32,53 @@ func (tx *Tx) zscore(id int64, member []byte) (float64, bool) {
 	return s, true
 }
 
-func (tx *Tx) zput(id int64, member []byte, score float64, exists bool) {
+// zput writes member's score in m: an update when it had the score old.
+func (tx *Tx) zput(m Meta, member []byte, score float64, exists bool, old float64) {
 	if exists {
-		tx.exec("UPDATE zsets SET score=? WHERE id=? AND h=? AND member=?", score, id, keyHash(member), member)
-		return
+		tx.exec("UPDATE zsets SET score=? WHERE id=? AND h=? AND member=?", score, m.ID, keyHash(member), member)
+		tx.zlvlDelete(m, member, old)
+	} else {
+		tx.exec("INSERT INTO zsets(id, h, member, score) VALUES(?,?,?,?)", m.ID, keyHash(member), member, score)
 	}
-	tx.exec("INSERT INTO zsets(id, h, member, score) VALUES(?,?,?,?)", id, keyHash(member), member, score)
+	tx.zlvlInsert(m, member, score)
 }
 
-func (tx *Tx) zdel(id int64, member []byte) {
-	tx.exec("DELETE FROM zsets WHERE id=? AND h=? AND member=?", id, keyHash(member), member)
+// zdel removes member, whose score is score, from m.
+func (tx *Tx) zdel(m Meta, member []byte, score float64) {
+	tx.exec("DELETE FROM zsets WHERE id=? AND h=? AND member=?", m.ID, keyHash(member), member)
+	tx.zlvlDelete(m, member, score)
+}
+
+// zdelMany removes members of m known to exist and saves m: one by one when
+// few, else in bulk with the rank levels rebuilt after.
+func (tx *Tx) zdelMany(key []byte, m Meta, gone []ZMember) {
+	n := int64(len(gone))
+	switch {
+	case n == m.N:
+		// saveMeta drops the whole collection.
+	case m.Lo > 0 && n > m.N/16:
+		for _, z := range gone {
+			tx.exec("DELETE FROM zsets WHERE id=? AND h=? AND member=?", m.ID, keyHash(z.Member), z.Member)
+		}
+		m.N -= n
+		tx.zlvlRebuild(&m)
+		tx.saveMeta(key, m)
+		return
+	default:
+		for _, z := range gone {
+			tx.zdel(m, z.Member, z.Score)
+		}
+	}
+	tx.zsave(key, m, -n)
+}
+
+// zsave adds dn to m's size, adjusts its rank levels and saves it.
+func (tx *Tx) zsave(key []byte, m Meta, dn int64) {
+	m.N += dn
+	if m.N > 0 {
+		tx.zlvlResize(&m)
+	}
+	tx.saveMeta(key, m)
 }
 
 // ZAdd adds or updates members. It returns the number added (or added and
@@ -84,15 +121,14 @@ func (tx *Tx) ZAdd(key []byte, ms []ZMember, a ZAddArgs) (n int64, score float64
 			if a.NX || (a.GT && z.Score <= cur) || (a.LT && z.Score >= cur) || z.Score == cur {
 				continue
 			}
-			tx.zput(m.ID, z.Member, z.Score, true)
+			tx.zput(m, z.Member, z.Score, true, cur)
 			changed++
 		case !a.XX:
-			tx.zput(m.ID, z.Member, z.Score, false)
+			tx.zput(m, z.Member, z.Score, false, 0)
 			added++
-			m.N++
 		}
 	}
-	tx.saveMeta(key, m)
+	tx.zsave(key, m, added)
 	if a.CH {
 		return added + changed, score, ok, nil
 	}
@@ -121,16 +157,16 @@ func (tx *Tx) ZRem(key []byte, members [][]byte) (int64, error) {
 	if err != nil || !ok {
 		return 0, err
 	}
-	var n int64
+	var gone []ZMember
+	seen := map[string]bool{}
 	for _, mem := range members {
-		if _, has := tx.zscore(m.ID, mem); has {
-			tx.zdel(m.ID, mem)
-			n++
+		if s, has := tx.zscore(m.ID, mem); has && !seen[string(mem)] {
+			seen[string(mem)] = true
+			gone = append(gone, ZMember{mem, s})
 		}
 	}
-	m.N -= n
-	tx.saveMeta(key, m)
-	return n, nil
+	tx.zdelMany(key, m, gone)
+	return int64(len(gone)), nil
 }
 
 // ZRank returns member's 0-based rank (from the highest score when rev) and score.
@@ -143,14 +179,10 @@ func (tx *Tx) ZRank(key, member []byte, rev bool) (int64, float64, bool, error) 
 	if !has {
 		return 0, 0, false, nil
 	}
-	q := "SELECT count(*) FROM zsets WHERE id=? AND (score < ? OR (score = ? AND member < ?))"
+	r := tx.zrankOf(m, zpos{score: s, member: member})
 	if rev {
-		q = "SELECT count(*) FROM zsets WHERE id=? AND (score > ? OR (score = ? AND member > ?))"
+		r = m.N - 1 - r
 	}
-	st := tx.bind(q, m.ID, s, s, member)
-	tx.step(st)
-	r := st.ColumnInt64(0)
-	done(st)
 	return r, s, true, nil
 }
 
@@ -186,19 +218,32 @@ const (
 	ByLex
 )
 
-// zrangeQuery builds the SQL and arguments for a range over collection id.
-func zrangeQuery(sel string, id int64, s ZRangeSpec, n int64) (string, []any, bool) {
+// zrangeQuery builds the SQL and arguments for a range over collection id;
+// from, when set, is where the range starts (the offset already applied).
+func zrangeQuery(sel string, id int64, s ZRangeSpec, n int64, from *ZMember) (string, []any, bool) {
 	var b strings.Builder
 	args := []any{id}
 	b.WriteString("SELECT " + sel + " FROM zsets WHERE id=?")
 	limit, offset := s.Count, s.Offset
+	if from != nil {
+		if s.Rev {
+			b.WriteString(" AND (score,member) <= (?,?)")
+		} else {
+			b.WriteString(" AND (score,member) >= (?,?)")
+		}
+		args = append(args, from.Score, from.Member)
+		offset = 0
+	}
 	switch s.By {
 	case ByRank:
 		a, z, ok := normRange(s.Start, s.Stop, n)
 		if !ok {
 			return "", nil, false
 		}
-		limit, offset = z-a+1, a
+		limit = z - a + 1
+		if from == nil {
+			offset = a
+		}
 	case ByScore:
 		if s.Min.Excl {
 			b.WriteString(" AND score > ?")
@@ -255,7 +300,11 @@ func (tx *Tx) ZRange(key []byte, s ZRangeSpec) ([]ZMember, error) {
 }
 
 func (tx *Tx) zrange(m Meta, s ZRangeSpec) []ZMember {
-	q, args, ok := zrangeQuery("member, score", m.ID, s, m.N)
+	from, ok := tx.zrangeFrom(m, s)
+	if !ok {
+		return nil
+	}
+	q, args, ok := zrangeQuery("member, score", m.ID, s, m.N, from)
 	if !ok {
 		return nil
 	}
@@ -267,14 +316,56 @@ func (tx *Tx) zrange(m Meta, s ZRangeSpec) []ZMember {
 	return out
 }
 
+// zrangeFrom finds through the rank levels the first member of a rank or
+// score range with a large offset, which the members' index alone reaches
+// only by counting. It returns nil when the offset is small or the set has no
+// levels, and ok=false when the range starts past the end.
+func (tx *Tx) zrangeFrom(m Meta, s ZRangeSpec) (*ZMember, bool) {
+	if m.Lo == 0 {
+		return nil, true
+	}
+	var r int64 // ascending rank of the first member returned
+	switch s.By {
+	case ByRank:
+		a, _, ok := normRange(s.Start, s.Stop, m.N)
+		if !ok || a < 1<<zFanBits {
+			return nil, true
+		}
+		r = a
+		if s.Rev {
+			r = m.N - 1 - a
+		}
+	case ByScore:
+		if s.Offset < 1<<zFanBits {
+			return nil, true
+		}
+		if s.Rev {
+			r = tx.zbelow(m, s.Max.V, !s.Max.Excl) - 1 - s.Offset
+		} else {
+			r = tx.zbelow(m, s.Min.V, s.Min.Excl) + s.Offset
+		}
+	default:
+		return nil, true
+	}
+	if r < 0 || r >= m.N {
+		return nil, false
+	}
+	z := tx.zselect(m.ID, m.Lo, r)
+	return &z, true
+}
+
 // ZCount counts the members a score or lex range selects.
 func (tx *Tx) ZCount(key []byte, s ZRangeSpec) (int64, error) {
 	m, ok, err := tx.lookupType(key, TypeZSet)
 	if err != nil || !ok {
 		return 0, err
 	}
+	if s.By == ByScore && m.Lo > 0 {
+		n := tx.zbelow(m, s.Max.V, !s.Max.Excl) - tx.zbelow(m, s.Min.V, s.Min.Excl)
+		return max(n, 0), nil
+	}
 	s.Offset, s.Count = 0, -1
-	q, args, ok := zrangeQuery("count(*)", m.ID, s, m.N)
+	q, args, ok := zrangeQuery("count(*)", m.ID, s, m.N, nil)
 	if !ok {
 		return 0, nil
 	}
@@ -295,11 +386,7 @@ func (tx *Tx) ZRemRange(key []byte, s ZRangeSpec) (int64, error) {
 	}
 	s.Offset, s.Count = 0, -1
 	gone := tx.zrange(m, s)
-	for _, z := range gone {
-		tx.zdel(m.ID, z.Member)
-	}
-	m.N -= int64(len(gone))
-	tx.saveMeta(key, m)
+	tx.zdelMany(key, m, gone)
 	return int64(len(gone)), nil
 }
 
@@ -310,11 +397,7 @@ func (tx *Tx) ZPop(key []byte, count int64, max bool) ([]ZMember, error) {
 		return nil, err
 	}
 	out := tx.zrange(m, ZRangeSpec{By: ByRank, Rev: max, Start: 0, Stop: count - 1})
-	for _, z := range out {
-		tx.zdel(m.ID, z.Member)
-	}
-	m.N -= int64(len(out))
-	tx.saveMeta(key, m)
+	tx.zdelMany(key, m, out)
 	return out, nil
 }
 
@@ -355,10 +438,9 @@ func (tx *Tx) ZStore(dst []byte, ms []ZMember) {
 	}
 	m := tx.createCollection(dst, TypeZSet)
 	for _, z := range ms {
-		tx.zput(m.ID, z.Member, z.Score, false)
+		tx.exec("INSERT INTO zsets(id, h, member, score) VALUES(?,?,?,?)", m.ID, keyHash(z.Member), z.Member, z.Score)
 	}
-	m.N = int64(len(ms))
-	tx.saveMeta(dst, m)
+	tx.zsave(dst, m, int64(len(ms)))
 }
 
 // ZRandMember returns count random members: distinct when count > 0, possibly

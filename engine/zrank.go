@@ -1,0 +1,267 @@
+package engine
+
+import (
+	"math"
+	"math/bits"
+
+	"github.com/ncruces/go-sqlite3"
+)
+
+// The rank index of sorted sets: an indexable skip list stored in
+// zlvl(id, lvl, score, member, c), next to the members' (id, score, member)
+// index.
+//
+// Every member has a level, a pure function of the collection id and the
+// member (about one member in zFan reaches level 1, one in zFan² level 2…, zFan = 1<<zFanBits),
+// so it never needs storing and deletes know which rows to touch. A member of
+// level h has a row at each level 1..h that exists for its set, and c in that
+// row is the number of members from the previous row of the same level
+// (inclusive; the start of the set when none) to this one (exclusive). The
+// members after the last row of a level are not counted anywhere: the total
+// is keys.n.
+//
+// The rank of a position is then the sum of the c of all rows at or before it
+// on the top level, plus, level by level downwards, the c of the rows between
+// the row found above and the position, plus, at the bottom, the members
+// between the last level-1 row and the position: about zFan rows per level
+// and O(log n) in all. Adding or removing a member changes one row per level
+// (the next one), plus its own rows when its level is above 0.
+//
+// Levels exist only where they pay: a set gets level L once it has
+// zBuildAt(L) members (built from level L-1 in one pass, so an old or bulk
+// loaded set catches up on its next write) and loses it when it shrinks well
+// below. Meta.Lo holds the number of levels.
+
+// zFanBits sets the fan-out: about one member in 1<<zFanBits reaches the
+// next level. A variable so that tests can exercise every level with small
+// sets; it is not stored, and all files must be written with the same value.
+var zFanBits = 6
+
+const zMaxLvl = 5
+
+// zBuildAt is the size at which a set gets level l: 4·zFan^l members, so the
+// top level has about 4·zFan rows at most before the next one is built.
+func zBuildAt(l int64) int64 { return 4 << (int64(zFanBits) * l) }
+
+// zlevel is member's level in collection id.
+func zlevel(id int64, member []byte) int64 {
+	x := uint64(keyHash(member))<<32 ^ uint64(id)*0x9E3779B97F4A7C15
+	x ^= x >> 31
+	x *= 0xBF58476D1CE4E5B9
+	x ^= x >> 29
+	l := int64(bits.TrailingZeros64(x|1<<63) / zFanBits)
+	return min(l, zMaxLvl)
+}
+
+// zpos is a position in a sorted set's order; zstart is before every member.
+type zpos struct {
+	score  float64
+	member []byte
+	start  bool
+}
+
+var zstart = zpos{start: true}
+
+// zbefore counts the members of collection id (with top levels) that sort
+// before x. When at is non-nil, at[l-1] receives for each level l the number
+// of members before the last level-l row preceding x (what an insert of x
+// needs).
+func (tx *Tx) zbefore(id, top int64, x zpos, at []int64) int64 {
+	var acc int64
+	lo := zstart
+	for l := top; l >= 1; l-- {
+		var sum *sqlite3.Stmt
+		if lo.start {
+			sum = tx.bind("SELECT coalesce(sum(c),0) FROM zlvl WHERE id=? AND lvl=? AND (score,member) < (?,?)", id, l, x.score, x.member)
+		} else {
+			sum = tx.bind("SELECT coalesce(sum(c),0) FROM zlvl WHERE id=? AND lvl=? AND (score,member) > (?,?) AND (score,member) < (?,?)",
+				id, l, lo.score, lo.member, x.score, x.member)
+		}
+		tx.step(sum)
+		if n := sum.ColumnInt64(0); n > 0 {
+			acc += n
+			done(sum)
+			last := tx.bind("SELECT score, member FROM zlvl WHERE id=? AND lvl=? AND (score,member) < (?,?) ORDER BY score DESC, member DESC LIMIT 1",
+				id, l, x.score, x.member)
+			tx.step(last)
+			lo = zpos{score: last.ColumnFloat(0), member: blob(last, 1)}
+			done(last)
+		} else {
+			done(sum)
+		}
+		if at != nil {
+			at[l-1] = acc
+		}
+	}
+	var cnt *sqlite3.Stmt
+	if lo.start {
+		cnt = tx.bind("SELECT count(*) FROM zsets WHERE id=? AND (score,member) < (?,?)", id, x.score, x.member)
+	} else {
+		cnt = tx.bind("SELECT count(*) FROM zsets WHERE id=? AND (score,member) >= (?,?) AND (score,member) < (?,?)",
+			id, lo.score, lo.member, x.score, x.member)
+	}
+	tx.step(cnt)
+	acc += cnt.ColumnInt64(0)
+	done(cnt)
+	return acc
+}
+
+// zselect returns the member at 0-based ascending rank r (0 <= r < n).
+func (tx *Tx) zselect(id, top, r int64) ZMember {
+	var acc int64
+	lo := zstart
+	for l := top; l >= 1; l-- {
+		var it *sqlite3.Stmt
+		if lo.start {
+			it = tx.bind("SELECT score, member, c FROM zlvl WHERE id=? AND lvl=? ORDER BY score, member", id, l)
+		} else {
+			it = tx.bind("SELECT score, member, c FROM zlvl WHERE id=? AND lvl=? AND (score,member) > (?,?) ORDER BY score, member",
+				id, l, lo.score, lo.member)
+		}
+		for tx.step(it) {
+			c := it.ColumnInt64(2)
+			if acc+c > r {
+				break
+			}
+			acc += c
+			lo = zpos{score: it.ColumnFloat(0), member: blob(it, 1)}
+		}
+		done(it)
+	}
+	var it *sqlite3.Stmt
+	if lo.start {
+		it = tx.bind("SELECT member, score FROM zsets WHERE id=? ORDER BY score, member LIMIT 1 OFFSET ?", id, r)
+	} else {
+		it = tx.bind("SELECT member, score FROM zsets WHERE id=? AND (score,member) >= (?,?) ORDER BY score, member LIMIT 1 OFFSET ?",
+			id, lo.score, lo.member, r-acc)
+	}
+	tx.step(it)
+	z := ZMember{blob(it, 0), it.ColumnFloat(1)}
+	done(it)
+	return z
+}
+
+// zlvlNext adds d to the c of the first level-l row after x.
+func (tx *Tx) zlvlNext(id, l int64, x zpos, d int64) {
+	tx.exec(`UPDATE zlvl SET c=c+?1 WHERE id=?2 AND lvl=?3 AND (score,member) = (
+		SELECT score, member FROM zlvl WHERE id=?2 AND lvl=?3 AND (score,member) > (?4,?5) ORDER BY score, member LIMIT 1)`,
+		d, id, l, x.score, x.member)
+}
+
+// zlvlInsert records a new member in the levels of m (its member row is
+// written by the caller).
+func (tx *Tx) zlvlInsert(m Meta, member []byte, score float64) {
+	if m.Lo == 0 {
+		return
+	}
+	x := zpos{score: score, member: member}
+	h := min(zlevel(m.ID, member), m.Lo)
+	if h == 0 {
+		for l := int64(1); l <= m.Lo; l++ {
+			tx.zlvlNext(m.ID, l, x, 1)
+		}
+		return
+	}
+	at := make([]int64, m.Lo)
+	r := tx.zbefore(m.ID, m.Lo, x, at)
+	for l := int64(1); l <= m.Lo; l++ {
+		if l > h {
+			tx.zlvlNext(m.ID, l, x, 1)
+			continue
+		}
+		c := r - at[l-1]
+		tx.zlvlNext(m.ID, l, x, 1-c)
+		tx.exec("INSERT INTO zlvl(id, lvl, score, member, c) VALUES(?,?,?,?,?)", m.ID, l, score, member, c)
+	}
+}
+
+// zlvlDelete removes a member from the levels of m.
+func (tx *Tx) zlvlDelete(m Meta, member []byte, score float64) {
+	x := zpos{score: score, member: member}
+	h := min(zlevel(m.ID, member), m.Lo)
+	for l := int64(1); l <= m.Lo; l++ {
+		if l > h {
+			tx.zlvlNext(m.ID, l, x, -1)
+			continue
+		}
+		it := tx.bind("DELETE FROM zlvl WHERE id=? AND lvl=? AND score=? AND member=? RETURNING c", m.ID, l, score, member)
+		tx.step(it)
+		c := it.ColumnInt64(0)
+		done(it)
+		tx.zlvlNext(m.ID, l, x, c-1)
+	}
+}
+
+// zlvlResize builds the levels m.N calls for and drops those it no longer
+// needs (below a quarter of their build size), updating m.Lo.
+func (tx *Tx) zlvlResize(m *Meta) {
+	for m.Lo < zMaxLvl && m.N >= zBuildAt(m.Lo+1) {
+		tx.zlvlBuild(m.ID, m.Lo+1)
+		m.Lo++
+	}
+	for m.Lo > 0 && m.N < zBuildAt(m.Lo)/4 {
+		tx.exec("DELETE FROM zlvl WHERE id=? AND lvl=?", m.ID, m.Lo)
+		m.Lo--
+	}
+}
+
+// zlvlRebuild recomputes every level of m from its members (after bulk changes).
+func (tx *Tx) zlvlRebuild(m *Meta) {
+	tx.exec("DELETE FROM zlvl WHERE id=?", m.ID)
+	m.Lo = 0
+	tx.zlvlResize(m)
+}
+
+// zlvlBuild writes level l of collection id from level l-1 (the members for
+// l = 1) in one ordered pass.
+func (tx *Tx) zlvlBuild(id, l int64) {
+	var it *sqlite3.Stmt
+	if l == 1 {
+		it = tx.bind("SELECT score, member, 1 FROM zsets WHERE id=? ORDER BY score, member", id)
+	} else {
+		it = tx.bind("SELECT score, member, c FROM zlvl WHERE id=? AND lvl=? ORDER BY score, member", id, l-1)
+	}
+	type row struct {
+		score  float64
+		member []byte
+		c      int64
+	}
+	var rows []row
+	var run int64
+	first := l == 1
+	for tx.step(it) {
+		member := it.ColumnRawBlob(1)
+		if first {
+			// The first member starts the set: nothing precedes it.
+			first = false
+		} else {
+			run += it.ColumnInt64(2)
+		}
+		if zlevel(id, member) >= l {
+			rows = append(rows, row{it.ColumnFloat(0), blob(it, 1), run})
+			run = 0
+		}
+	}
+	done(it)
+	for _, r := range rows {
+		tx.exec("INSERT INTO zlvl(id, lvl, score, member, c) VALUES(?,?,?,?,?)", id, l, r.score, r.member, r.c)
+	}
+}
+
+// zrankOf counts the members before (score, member), using the levels when
+// the set has them.
+func (tx *Tx) zrankOf(m Meta, x zpos) int64 {
+	return tx.zbefore(m.ID, m.Lo, x, nil)
+}
+
+// zbelow counts the members with a score below v (all of them for +inf
+// when incl is set: the inclusive upper bound +inf has no successor).
+func (tx *Tx) zbelow(m Meta, v float64, incl bool) int64 {
+	if incl {
+		if math.IsInf(v, 1) {
+			return m.N
+		}
+		v = math.Nextafter(v, math.Inf(1))
+	}
+	return tx.zrankOf(m, zpos{score: v, member: []byte{}})
+}
