@@ -24,7 +24,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,6 +43,8 @@ type config struct {
 	baseline    int64
 
 	benchTime      time.Duration
+	rounds         int
+	idle           time.Duration
 	benchConns     int
 	benchPipeline  int
 	redisBenchmark bool
@@ -106,7 +107,9 @@ func parseFlags(args []string) (*config, error) {
 	fs.IntVar(&cfg.pipeline, "pipeline", 64, "commands per pipelined batch while loading")
 	fs.IntVar(&cfg.batch, "batch", 100, "members per RPUSH/HSET/SADD/ZADD while loading")
 	fs.Int64Var(&cfg.baseline, "baseline", 100_000, "first run the same test at this many keys (collections scaled alike) and report the ratios; 0: no baseline")
-	fs.DurationVar(&cfg.benchTime, "bench-time", 10*time.Second, "duration of each in-tool throughput test")
+	fs.DurationVar(&cfg.benchTime, "bench-time", 5*time.Second, "duration of each in-tool throughput test")
+	fs.IntVar(&cfg.rounds, "rounds", 3, "rounds of throughput tests, alternating between the data sets; the median is reported")
+	fs.DurationVar(&cfg.idle, "idle", 3*time.Second, "after the restart, let the server idle this long and report the CPU it used")
 	fs.IntVar(&cfg.benchConns, "bench-conns", 50, "connections of the throughput tests (like redis-benchmark -c)")
 	fs.IntVar(&cfg.benchPipeline, "bench-pipeline", 16, "pipeline depth of the pipelined throughput tests (0: none)")
 	fs.BoolVar(&cfg.redisBenchmark, "redis-benchmark", false, "measure throughput with redis-benchmark instead of the in-tool client")
@@ -146,8 +149,8 @@ func parseFlags(args []string) (*config, error) {
 		return nil, errors.New("counts must not be negative")
 	case cfg.keys == 0 && (cfg.collections == 0 || cfg.members == 0):
 		return nil, errors.New("nothing to load")
-	case cfg.valueSize < 1 || cfg.conns < 1 || cfg.pipeline < 1 || cfg.batch < 1 || cfg.benchConns < 1:
-		return nil, errors.New("-value-size, -conns, -pipeline, -batch and -bench-conns must be positive")
+	case cfg.valueSize < 1 || cfg.conns < 1 || cfg.pipeline < 1 || cfg.batch < 1 || cfg.benchConns < 1 || cfg.rounds < 1:
+		return nil, errors.New("-value-size, -conns, -pipeline, -batch, -bench-conns and -rounds must be positive")
 	case cfg.addr != "" && (cfg.bin != "" || cfg.head || cfg.serverCmd != ""):
 		return nil, errors.New("-addr uses a running server; -bin, -head and -server-cmd start one")
 	}
@@ -236,352 +239,6 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// result is what one run measured.
-type result struct {
-	keys     int64
-	colls    []collection
-	members  int64
-	pid      int
-	managed  bool // started (and restarted) by this tool
-	cmdline  string
-	startup0 time.Duration // startup on the empty directory
-
-	dirEmpty, dirStrings, dirAll, dirStopped int64
-	stringsTime, collsTime                   time.Duration
-	memLoad, memBench, memRestart            memory
-	dbsize, dbsizeRestart                    int64
-	sizes                                    map[string]int64
-	rps                                      map[string]float64
-	benchCmds                                []string
-	shutdown, startup                        time.Duration
-	logProblems                              []string
-}
-
-func (r *result) label() string {
-	return count(r.keys) + " keys"
-}
-
-// run does the baseline (if any) and the full run, and returns the report.
-func run(cfg *config) (string, []*result, error) {
-	started := time.Now()
-	load0 := loadavg()
-	var srvNote, bin string
-	var base string
-	if cfg.addr == "" {
-		parent := cfg.workdir
-		if parent == "" {
-			parent = os.TempDir()
-		}
-		var err error
-		if base, err = os.MkdirTemp(parent, "bench-load-"); err != nil {
-			return "", nil, err
-		}
-		if !cfg.keep {
-			atCleanup(func() { os.RemoveAll(base) })
-		}
-		switch {
-		case cfg.serverCmd != "":
-			srvNote = "`" + cfg.serverCmd + "`"
-		case cfg.bin != "":
-			bin, srvNote = cfg.bin, "redisk, prebuilt binary "+cfg.bin
-		default:
-			cfg.logf("building redisk")
-			b, note, err := buildRedisk(cfg, base)
-			if err != nil {
-				return "", nil, err
-			}
-			bin, srvNote = b, "redisk, "+note
-		}
-	} else {
-		srvNote = "running server at " + cfg.addr
-	}
-
-	type plan struct{ keys, members int64 }
-	plans := []plan{{cfg.keys, cfg.members}}
-	if cfg.baseline > 0 && cfg.baseline < cfg.keys {
-		m := cfg.members * cfg.baseline / cfg.keys
-		if m < 1 && cfg.members > 0 {
-			m = 1
-		}
-		plans = []plan{{cfg.baseline, m}, plans[0]}
-	}
-	var results []*result
-	for i, p := range plans {
-		cfg.logf("run %d/%d: %s keys of %d B, %d collections of %s members", i+1, len(plans), count(p.keys), cfg.valueSize, cfg.collections, count(p.members))
-		r, err := runOnce(cfg, bin, base, p.keys, p.members)
-		if r != nil {
-			results = append(results, r)
-		}
-		if err != nil {
-			return report(cfg, results, srvNote, started, load0), results, err
-		}
-	}
-	rep := report(cfg, results, srvNote, started, load0)
-	if cfg.out != "-" {
-		out := cfg.out
-		if out == "" {
-			root, err := moduleRoot()
-			if err != nil {
-				root = "."
-			}
-			out = filepath.Join(root, "benchmarks", "out", "load-"+time.Now().UTC().Format("20060102-150405")+".md")
-		}
-		if err := os.MkdirAll(filepath.Dir(out), 0o755); err == nil {
-			if err := os.WriteFile(out, []byte(rep), 0o644); err == nil {
-				cfg.logf("report written to %s", out)
-			}
-		}
-	}
-	return rep, results, nil
-}
-
-// runOnce loads one data set into a fresh server and measures it.
-func runOnce(cfg *config, bin, base string, keys, members int64) (*result, error) {
-	r := &result{keys: keys, members: members, colls: collections(cfg.collections, cfg.kinds),
-		sizes: map[string]int64{}, rps: map[string]float64{}}
-	if members == 0 {
-		r.colls = nil
-	}
-	addr, dataDir := cfg.addr, cfg.dataDir
-	var srv *server
-	if addr == "" {
-		r.managed = true
-		runDir, err := os.MkdirTemp(base, fmt.Sprintf("keys-%d-", keys))
-		if err != nil {
-			return nil, err
-		}
-		dataDir = filepath.Join(runDir, "data")
-		if err := os.Mkdir(dataDir, 0o755); err != nil {
-			return nil, err
-		}
-		port, err := freePort(7200, 7299)
-		if err != nil {
-			return nil, err
-		}
-		addr = "127.0.0.1:" + strconv.Itoa(port)
-		cmdline := cfg.serverCmd
-		if cmdline == "" {
-			cmdline = shellQuote(bin) + " --bind 127.0.0.1 --port {port} --dir {dir}"
-			if cfg.appendfsync != "" {
-				cmdline += " --appendfsync " + shellQuote(cfg.appendfsync)
-			}
-			if cfg.shards > 0 {
-				cmdline += " --shards " + strconv.Itoa(cfg.shards)
-			}
-		}
-		r.cmdline = cmdline
-		cmdline = strings.ReplaceAll(cmdline, "{port}", strconv.Itoa(port))
-		cmdline = strings.ReplaceAll(cmdline, "{dir}", shellQuote(dataDir))
-		srv = &server{cmdline: cmdline, dir: dataDir, runDir: runDir, addr: addr}
-		atCleanup(srv.kill)
-		if r.startup0, err = srv.start(); err != nil {
-			return nil, err
-		}
-		r.pid = srv.pid()
-		cfg.logf("server up: pid %d, %s, data %s (startup %s)", r.pid, addr, dataDir, r.startup0.Round(time.Millisecond))
-		defer func() {
-			if srv.cmd != nil {
-				srv.stop(time.Minute)
-			}
-			r.logProblems = srv.logProblems()
-			if !cfg.keep {
-				os.RemoveAll(runDir)
-			}
-		}()
-	} else {
-		r.pid = cfg.pid
-		if r.pid == 0 {
-			host := strings.Split(addr, ":")[0]
-			if host == "127.0.0.1" || host == "localhost" || host == "::1" || host == "[::1]" {
-				r.pid = serverPID(addr)
-			}
-		}
-	}
-
-	c, err := dial(addr)
-	if err != nil {
-		return r, err
-	}
-	defer c.Close()
-	if n, err := c.doInt("DBSIZE"); err != nil {
-		return r, err
-	} else if n != 0 {
-		return r, fmt.Errorf("the server holds %d keys already; load needs an empty database", n)
-	}
-	if dataDir != "" {
-		r.dirEmpty = dirSize(dataDir)
-	}
-	extra := func() string {
-		var parts []string
-		if m, err := procMemory(r.pid); err == nil {
-			parts = append(parts, fmt.Sprintf("RSS %s (peak %s)", mib(m.rss), mib(m.hwm)))
-		}
-		if dataDir != "" {
-			parts = append(parts, "data "+mib(dirSize(dataDir)))
-		}
-		return strings.Join(parts, ", ")
-	}
-	save := func() error {
-		_, err := c.do("SAVE")
-		return err
-	}
-
-	if keys > 0 {
-		value := make([]byte, cfg.valueSize)
-		for i := range value {
-			value[i] = 'a' + byte(i%26)
-		}
-		p := newProgress(cfg.stderr, cfg.every, "strings", keys, "keys", extra)
-		err := loadStrings(addr, keys, value, cfg.conns, cfg.pipeline, p)
-		r.stringsTime = p.end()
-		if err != nil {
-			return r, err
-		}
-		if err := save(); err != nil {
-			return r, fmt.Errorf("SAVE: %w", err)
-		}
-		if dataDir != "" {
-			r.dirStrings = dirSize(dataDir)
-		}
-	}
-	if len(r.colls) > 0 {
-		p := newProgress(cfg.stderr, cfg.every, "collections", members*int64(len(r.colls)), "members", extra)
-		err := loadCollections(addr, r.colls, members, cfg.batch, cfg.conns, cfg.pipeline, p)
-		r.collsTime = p.end()
-		if err != nil {
-			return r, err
-		}
-		if err := save(); err != nil {
-			return r, fmt.Errorf("SAVE: %w", err)
-		}
-	}
-	if dataDir != "" {
-		r.dirAll = dirSize(dataDir)
-	}
-	r.memLoad, _ = procMemory(r.pid)
-
-	// Check that everything arrived.
-	if r.dbsize, err = c.doInt("DBSIZE"); err != nil {
-		return r, err
-	}
-	if want := keys + int64(len(r.colls)); r.dbsize != want {
-		return r, fmt.Errorf("DBSIZE is %d after loading, want %d", r.dbsize, want)
-	}
-	for _, col := range r.colls {
-		n, err := c.doInt(sizeCommand(col.kind), col.key)
-		if err != nil {
-			return r, err
-		}
-		r.sizes[col.key] = n
-		if n != members {
-			return r, fmt.Errorf("%s %s is %d, want %d", sizeCommand(col.kind), col.key, n, members)
-		}
-	}
-	for _, k := range []int64{0, keys / 2, keys - 1} {
-		if keys == 0 {
-			break
-		}
-		v, err := c.do("GET", string(appendKey(nil, "key:", k)))
-		if s, ok := v.(string); err != nil || !ok || len(s) != cfg.valueSize {
-			return r, fmt.Errorf("GET %s: %v %v, want a %d-byte value", appendKey(nil, "key:", k), v, err, cfg.valueSize)
-		}
-	}
-	cfg.logf("loaded: DBSIZE %d, %d collections of %s members", r.dbsize, len(r.colls), count(members))
-
-	if err := throughput(cfg, r, addr); err != nil {
-		return r, err
-	}
-	r.memBench, _ = procMemory(r.pid)
-
-	if srv != nil {
-		c.Close()
-		if r.shutdown, err = srv.stop(5 * time.Minute); err != nil {
-			return r, err
-		}
-		r.dirStopped = dirSize(dataDir)
-		cfg.logf("stopped in %s; restarting on the loaded data", r.shutdown.Round(time.Millisecond))
-		if r.startup, err = srv.start(); err != nil {
-			return r, err
-		}
-		r.pid = srv.pid()
-		r.memRestart, _ = procMemory(r.pid)
-		c2, err := dial(addr)
-		if err != nil {
-			return r, err
-		}
-		r.dbsizeRestart, err = c2.doInt("DBSIZE")
-		c2.Close()
-		if err != nil {
-			return r, err
-		}
-		if r.dbsizeRestart != r.dbsize {
-			return r, fmt.Errorf("DBSIZE is %d after the restart, %d before", r.dbsizeRestart, r.dbsize)
-		}
-		cfg.logf("restarted in %s, DBSIZE %d", r.startup.Round(time.Millisecond), r.dbsizeRestart)
-		srv.stop(5 * time.Minute)
-	}
-	return r, nil
-}
-
-// throughputTests are the tests that apply to what was loaded.
-func throughputTests(cfg *config, r *result) []throughputTest {
-	var names []string
-	if r.keys > 0 {
-		names = append(names, "GET")
-	}
-	if len(zsets(r)) > 0 {
-		names = append(names, "ZRANGEBYSCORE")
-	}
-	var out []throughputTest
-	for _, n := range names {
-		out = append(out, throughputTest{n, 1})
-		if cfg.benchPipeline > 1 {
-			out = append(out, throughputTest{n, cfg.benchPipeline})
-		}
-	}
-	return out
-}
-
-func zsets(r *result) []string {
-	var out []string
-	for _, c := range r.colls {
-		if c.kind == "zset" {
-			out = append(out, c.key)
-		}
-	}
-	return out
-}
-
-func throughput(cfg *config, r *result, addr string) error {
-	for _, t := range throughputTests(cfg, r) {
-		var rps float64
-		var err error
-		if cfg.redisBenchmark {
-			var cmd string
-			zs := ""
-			if z := zsets(r); len(z) > 0 {
-				zs = z[0]
-			}
-			rps, cmd, err = benchRedisBenchmark(addr, t, cfg.benchConns, cfg.benchRequests, r.keys, zs, r.members, 10*time.Minute)
-			if cmd != "" && !slices.Contains(r.benchCmds, cmd) {
-				r.benchCmds = append(r.benchCmds, cmd)
-			}
-		} else {
-			gen := genGet(r.keys)
-			if t.name == "ZRANGEBYSCORE" {
-				gen = genZrange(zsets(r), r.members)
-			}
-			rps, err = benchInTool(addr, cfg.benchConns, t.pipeline, cfg.benchTime, gen)
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", t, err)
-		}
-		r.rps[t.String()] = rps
-		cfg.logf("%s: %s req/s", t, count(int64(rps)))
-	}
-	return nil
 }
 
 func mib(b int64) string {
@@ -675,10 +332,15 @@ func report(cfg *config, rs []*result, srvNote string, started time.Time, load0 
 	}
 	b.WriteString("\n")
 	if cfg.redisBenchmark {
-		fmt.Fprintf(&b, "- throughput: redis-benchmark, -c %d -n %d (ZRANGEBYSCORE on the first sorted set only)\n", cfg.benchConns, cfg.benchRequests)
+		fmt.Fprintf(&b, "- throughput: redis-benchmark, -c %d -n %d (ZRANGEBYSCORE on the first sorted set only)", cfg.benchConns, cfg.benchRequests)
 	} else {
-		fmt.Fprintf(&b, "- throughput: in-tool RESP client, %d connections, %s per test; GET of a uniformly random loaded key; ZRANGEBYSCORE of a random sorted set from a uniformly random score to +inf, LIMIT 0 10\n", cfg.benchConns, cfg.benchTime)
+		fmt.Fprintf(&b, "- throughput: in-tool RESP client, %d connections, %s per test; GET of a uniformly random loaded key; ZRANGEBYSCORE of a random sorted set from a uniformly random score to +inf, LIMIT 0 10", cfg.benchConns, cfg.benchTime)
 	}
+	fmt.Fprintf(&b, "; median of %d rounds", cfg.rounds)
+	if len(rs) > 1 {
+		b.WriteString(", both data sets' servers up, the tests alternating between them")
+	}
+	b.WriteString("\n")
 	b.WriteString("\n")
 
 	ratioCol := len(rs) == 2
@@ -771,6 +433,8 @@ func report(cfg *config, rs []*result, srvNote string, started time.Time, load0 
 		row("**startup on the loaded data** (exec → PING)", func(r *result) string { return "**" + dur(r.startup) + "**" },
 			func(r *result) float64 { return r.startup.Seconds() })
 		row("RSS right after the restart", func(r *result) string { return mib(r.memRestart.rss) }, nil)
+		row(fmt.Sprintf("server CPU from exec to %s after the restart, idle", cfg.idle), func(r *result) string { return dur(r.cpuAfterStart) }, nil)
+		row("shutdown after the restart", func(r *result) string { return dur(r.shutdown2) }, nil)
 		row("DBSIZE (before = after restart)", func(r *result) string { return count(r.dbsizeRestart) }, nil)
 	} else {
 		row("DBSIZE", func(r *result) string { return count(r.dbsize) }, nil)

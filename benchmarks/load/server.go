@@ -173,6 +173,28 @@ func procMemory(pid int) (memory, error) {
 	return m, nil
 }
 
+// procCPU is the user + system CPU time a process has used (/proc/PID/stat,
+// in USER_HZ = 100 ticks per second, as on every Linux this runs on).
+func procCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) may hold spaces; fields count from after it.
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0, errors.New("bad /proc/PID/stat")
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 13 {
+		return 0, errors.New("bad /proc/PID/stat")
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64) // field 14: utime
+	st, _ := strconv.ParseInt(f[12], 10, 64) // field 15: stime
+	return time.Duration(ut+st) * 10 * time.Millisecond, nil
+}
+
 // dirSize is what du reports for dir: allocated blocks of every file, in bytes.
 func dirSize(dir string) int64 {
 	var n int64
