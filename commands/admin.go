@@ -328,6 +328,16 @@ func infoCommand(c *Ctx) {
 		"maxclients:"+s.Cfg.Get("maxclients"), "client_recent_max_input_buffer:0",
 		"client_recent_max_output_buffer:0", fmt.Sprintf("blocked_clients:%d", s.blocked.Load()), "tracking_clients:0",
 		"clients_in_timeout_table:0")
+	var cache engine.CacheStats
+	var cacheHits, cacheMisses int64
+	for _, st := range s.Data.Stores() {
+		cs := st.CacheStats()
+		cache.Keys += cs.Keys
+		cache.Bytes += cs.Bytes
+		cache.Max += cs.Max
+		cacheHits += st.CacheHits.Load()
+		cacheMisses += st.CacheMisses.Load()
+	}
 	section("Memory",
 		fmt.Sprintf("used_memory:%d", ms.HeapAlloc), "used_memory_human:"+human(int64(ms.HeapAlloc)),
 		fmt.Sprintf("used_memory_rss:%d", rss), "used_memory_rss_human:"+human(rss),
@@ -336,7 +346,9 @@ func infoCommand(c *Ctx) {
 		"maxmemory:"+strconv.FormatInt(s.Cfg.Int("maxmemory"), 10), "maxmemory_human:"+human(s.Cfg.Int("maxmemory")),
 		"maxmemory_policy:"+s.Cfg.Get("maxmemory-policy"),
 		fmt.Sprintf("mem_fragmentation_ratio:%.2f", float64(rss)/float64(max(ms.HeapAlloc, 1))),
-		"mem_allocator:go", fmt.Sprintf("used_disk:%d", disk), "used_disk_human:"+human(disk))
+		"mem_allocator:go", fmt.Sprintf("used_disk:%d", disk), "used_disk_human:"+human(disk),
+		fmt.Sprintf("redisk_value_cache_keys:%d", cache.Keys), fmt.Sprintf("redisk_value_cache_bytes:%d", cache.Bytes),
+		"redisk_value_cache_bytes_human:"+human(cache.Bytes), fmt.Sprintf("redisk_value_cache_max_bytes:%d", cache.Max))
 	var last int64
 	for _, st := range s.Data.Stores() {
 		last = max(last, st.LastSave())
@@ -366,7 +378,8 @@ func infoCommand(c *Ctx) {
 		fmt.Sprintf("keyspace_hits:%d", hits), fmt.Sprintf("keyspace_misses:%d", misses),
 		"pubsub_channels:0", "pubsub_patterns:0", "pubsub_shardchannels:0",
 		fmt.Sprintf("total_error_replies:%d", s.errors.Load()),
-		fmt.Sprintf("redisk_commits:%d", commits), fmt.Sprintf("redisk_writes:%d", writes))
+		fmt.Sprintf("redisk_commits:%d", commits), fmt.Sprintf("redisk_writes:%d", writes),
+		fmt.Sprintf("redisk_value_cache_hits:%d", cacheHits), fmt.Sprintf("redisk_value_cache_misses:%d", cacheMisses))
 	section("Replication",
 		"role:master", "connected_slaves:0", "master_failover_state:no-failover",
 		"master_replid:"+runID, "master_replid2:0000000000000000000000000000000000000000",

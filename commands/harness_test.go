@@ -41,7 +41,7 @@ type testServer struct {
 // databases) and stops it when the test ends.
 func startServer(tb testing.TB) *testServer {
 	tb.Helper()
-	set, err := shard.Open(shard.Options{Dir: tb.TempDir(), Shards: 4, Databases: 16, Sync: engine.SyncEverysec})
+	set, err := shard.Open(shard.Options{Dir: tb.TempDir(), Shards: 4, Databases: 16, Sync: engine.SyncEverysec, CacheBytes: 1 << 20})
 	if err != nil {
 		tb.Fatalf("shard.Open: %v", err)
 	}

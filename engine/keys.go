@@ -81,6 +81,7 @@ func (tx *Tx) setExpire(key []byte, m Meta, at int64) {
 		arg = at
 	}
 	tx.exec("UPDATE keys SET exp=? WHERE db=? AND h=? AND key=?", arg, tx.DB, keyHash(key), key)
+	tx.cacheDel(tx.DB, key)
 	switch {
 	case m.Exp == 0 && at != 0:
 		tx.delta(tx.DB, 0, 1)
@@ -213,6 +214,8 @@ func (tx *Tx) Rename(src, dst []byte, nx bool) (bool, error) {
 	}
 	tx.Delete(dst)
 	tx.exec("UPDATE keys SET h=?, key=? WHERE db=? AND h=? AND key=?", keyHash(dst), dst, tx.DB, keyHash(src), src)
+	tx.cacheDel(tx.DB, src)
+	tx.cacheDel(tx.DB, dst)
 	_ = m
 	return true, nil
 }
@@ -228,6 +231,8 @@ func (tx *Tx) Move(key []byte, dst int) bool {
 		return false
 	}
 	tx.exec("UPDATE keys SET db=? WHERE db=? AND h=? AND key=?", dst, tx.DB, keyHash(key), key)
+	tx.cacheDel(tx.DB, key)
+	tx.cacheDel(dst, key)
 	var e int64
 	if m.Exp != 0 {
 		e = 1
@@ -327,6 +332,7 @@ func (tx *Tx) Flush() {
 		tx.exec("DELETE FROM "+t+" WHERE id IN (SELECT id FROM keys WHERE db=? AND id IS NOT NULL)", tx.DB)
 	}
 	tx.exec("DELETE FROM keys WHERE db=?", tx.DB)
+	tx.cacheFlush(tx.DB)
 	tx.exec("DELETE FROM dbstats WHERE db=?", tx.DB)
 	delete(tx.deltas, tx.DB)
 }
@@ -336,6 +342,7 @@ func (tx *Tx) FlushAll() {
 	for _, t := range []string{"lists", "hashes", "sets", "zsets", "zlvl", "keys", "dbstats"} {
 		tx.exec("DELETE FROM " + t)
 	}
+	tx.cacheFlush(-1)
 	tx.deltas = nil
 }
 

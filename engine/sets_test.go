@@ -609,6 +609,9 @@ func TestSetScan(t *testing.T) {
 // statement of tx's connection: virtual machine steps, full-scan steps and
 // sorts.
 func hsSteps(tx *Tx) (vm, fullscan, sorts int) {
+	if tx.c == nil {
+		tx.open()
+	}
 	for _, st := range tx.c.stmts {
 		vm += st.Status(sqlite3.STMTSTATUS_VM_STEP, true)
 		fullscan += st.Status(sqlite3.STMTSTATUS_FULLSCAN_STEP, true)

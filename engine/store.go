@@ -54,6 +54,8 @@ type Options struct {
 	Sync Sync
 	// Readers is the size of the read connection pool (0: GOMAXPROCS+1).
 	Readers int
+	// CacheBytes bounds the in-memory cache of string values (0: no cache).
+	CacheBytes int64
 }
 
 const (
@@ -85,10 +87,14 @@ type Store struct {
 	level    atomic.Int32 // current Sync, changed by SetSync
 	syncMu   sync.Mutex
 
-	// Stats: commits, writes committed, and keyspace hits/misses of reads.
+	// Stats: commits, writes committed, keyspace hits/misses of reads, and
+	// value-cache hits/misses of string reads.
 	Commits, Writes, Hits, Misses atomic.Int64
+	CacheHits, CacheMisses        atomic.Int64
 	lastSave                      atomic.Int64
 	closed                        atomic.Bool
+
+	cache *valueCache // nil when Options.CacheBytes is 0
 }
 
 type job struct {
@@ -111,6 +117,9 @@ func Open(path string, opt Options) (*Store, error) {
 	s := &Store{path: path, opt: opt, jobs: make(chan *job, maxBatch),
 		quit: make(chan struct{}), wdone: make(chan struct{}),
 		readers: make(chan *conn, opt.Readers)}
+	if opt.CacheBytes > 0 {
+		s.cache = newValueCache(opt.CacheBytes)
+	}
 	if !fresh {
 		if err := checkHeader(path); err != nil {
 			return nil, err
@@ -473,22 +482,46 @@ func (s *Store) begin() *Tx {
 	return tx
 }
 
-// Read runs fn in a read transaction on a pooled read connection. It sees
-// everything committed before it started.
+// Read runs fn in a read transaction on a pooled read connection, taken
+// when fn first needs one. It sees everything committed before it started.
 func (s *Store) Read(db int, fn func(*Tx) error) error {
-	c, err := s.reader()
-	if err != nil {
-		return &Internal{err}
+	return s.read(&Tx{s: s, DB: db, Now: time.Now().UnixMilli()}, fn)
+}
+
+// ReadKey is Read for fn that reads one key only: string values may come
+// from the value cache, without a read transaction.
+func (s *Store) ReadKey(db int, fn func(*Tx) error) error {
+	tx := &Tx{s: s, DB: db, Now: time.Now().UnixMilli()}
+	if s.cache != nil {
+		tx.cacheOK, tx.cacheTok = true, s.cache.token()
 	}
-	defer func() { s.readers <- c }()
-	tx := &Tx{s: s, c: c, DB: db, Now: time.Now().UnixMilli()}
-	if err := c.exec("BEGIN"); err != nil {
-		return &Internal{err}
+	return s.read(tx, fn)
+}
+
+func (s *Store) read(tx *Tx, fn func(*Tx) error) error {
+	err := tx.run(fn)
+	if tx.c != nil {
+		tx.c.exec("COMMIT")
+		s.readers <- tx.c
 	}
-	err = tx.run(fn)
-	c.exec("COMMIT")
 	return err
 }
+
+// open gives a read transaction its connection and starts it.
+func (tx *Tx) open() {
+	c, err := tx.s.reader()
+	if err != nil {
+		panic(&Internal{err})
+	}
+	if err := c.exec("BEGIN"); err != nil {
+		tx.s.readers <- c
+		panic(&Internal{err})
+	}
+	tx.c = c
+}
+
+// CacheStats reports the value cache's size.
+func (s *Store) CacheStats() CacheStats { return s.cache.stats() }
 
 func (s *Store) reader() (*conn, error) {
 	select {

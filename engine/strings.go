@@ -13,9 +13,21 @@ const MaxStringSize = 512 * 1024 * 1024
 // getString returns a string key's value.
 func (tx *Tx) getString(key []byte) ([]byte, bool, error) {
 	tx.memo = strMemo{}
+	if tx.cacheOK {
+		v, found, absent := tx.s.cache.get(tx.DB, key, tx.Now)
+		if found {
+			tx.stat(!absent)
+			tx.s.CacheHits.Add(1)
+			return v, !absent, nil
+		}
+		tx.s.CacheMisses.Add(1)
+	}
 	st := tx.bind("SELECT type, exp, val FROM keys WHERE db=? AND h=? AND key=?", tx.DB, keyHash(key), key)
 	if !tx.step(st) {
 		tx.stat(false)
+		if tx.cacheOK {
+			tx.s.cache.fill(tx.cacheTok, tx.DB, key, nil, 0, true)
+		}
 		return nil, false, nil
 	}
 	t, exp := Type(st.ColumnInt64(0)), st.ColumnInt64(1)
@@ -36,6 +48,9 @@ func (tx *Tx) getString(key []byte) ([]byte, bool, error) {
 	done(st)
 	if tx.write {
 		tx.memo = strMemo{key: string(key), db: tx.DB, exp: exp, valid: true}
+	}
+	if tx.cacheOK {
+		tx.s.cache.fill(tx.cacheTok, tx.DB, key, v, exp, false)
 	}
 	return v, true, nil
 }
@@ -71,6 +86,7 @@ func (tx *Tx) putString(key, val []byte, exp int64, old Meta, existed bool) {
 	tx.exec(`INSERT INTO keys(db, h, key, type, exp, val) VALUES(?,?,?,0,?,?)
 		ON CONFLICT DO UPDATE SET type=0, exp=excluded.exp, val=excluded.val, id=NULL, n=NULL, lo=NULL, hi=NULL`,
 		tx.DB, keyHash(key), key, expArg, val)
+	tx.cachePut(key, val, exp)
 	var dk, de int64
 	if !existed {
 		dk = 1

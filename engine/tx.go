@@ -42,6 +42,12 @@ type Tx struct {
 	beginErr error
 	changed  bool
 	memo     strMemo
+
+	// Value cache: a write records its changes in cops; a single-key read
+	// (cacheOK) may answer from the cache and fill it under cacheTok.
+	cops     []cacheOp
+	cacheOK  bool
+	cacheTok uint64
 }
 
 // Meta is what the keys table holds about a key besides its value.
@@ -111,9 +117,19 @@ func (tx *Tx) commit() (err error) {
 	if tx.nextID != tx.s.nextID {
 		tx.exec("UPDATE meta SET value = ? WHERE name = 'next_id'", tx.nextID)
 	}
+	cache := tx.s.cache
+	if cache != nil && len(tx.cops) > 0 {
+		cache.mark(tx.cops)
+	}
 	if err := tx.c.exec("COMMIT"); err != nil {
 		tx.rollback()
+		if cache != nil && len(tx.cops) > 0 {
+			cache.unmark(tx.cops, false)
+		}
 		return &Internal{err}
+	}
+	if cache != nil && len(tx.cops) > 0 {
+		cache.unmark(tx.cops, true)
 	}
 	tx.s.nextID = tx.nextID
 	tx.s.Commits.Add(1)
@@ -125,6 +141,29 @@ func (tx *Tx) commit() (err error) {
 
 func (tx *Tx) rollback() {
 	tx.c.exec("ROLLBACK")
+	tx.cops = nil
+}
+
+// cacheDel records that a write changed key in db other than by storing a
+// string (deleted, renamed, expiry changed…).
+func (tx *Tx) cacheDel(db int, key []byte) {
+	if tx.s.cache != nil && tx.write {
+		tx.cops = append(tx.cops, cacheOp{db: db, key: string(key)})
+	}
+}
+
+// cachePut records that a write stored string val at key in tx.DB.
+func (tx *Tx) cachePut(key, val []byte, exp int64) {
+	if tx.s.cache != nil && tx.write {
+		tx.cops = append(tx.cops, cacheOp{db: tx.DB, key: string(key), val: append([]byte(nil), val...), exp: exp, put: true})
+	}
+}
+
+// cacheFlush records that a write emptied db (-1: every database).
+func (tx *Tx) cacheFlush(db int) {
+	if tx.s.cache != nil && tx.write {
+		tx.cops = append(tx.cops, cacheOp{db: db, flush: true})
+	}
 }
 
 func (tx *Tx) check(err error) {
@@ -135,6 +174,9 @@ func (tx *Tx) check(err error) {
 
 // bind prepares sql (cached) and binds args; the caller steps and resets it.
 func (tx *Tx) bind(sql string, args ...any) *sqlite3.Stmt {
+	if tx.c == nil {
+		tx.open()
+	}
 	st := tx.c.stmt(sql)
 	for i, a := range args {
 		var err error
@@ -272,6 +314,7 @@ func (tx *Tx) lookupType(key []byte, t Type) (Meta, bool, error) {
 // removeIn deletes a key and its members.
 func (tx *Tx) removeIn(db int, key []byte, m Meta) {
 	tx.exec("DELETE FROM keys WHERE db=? AND h=? AND key=?", db, keyHash(key), key)
+	tx.cacheDel(db, key)
 	tx.dropMembers(m)
 	var e int64
 	if m.Exp != 0 {
@@ -307,6 +350,7 @@ func (tx *Tx) createCollection(key []byte, t Type) Meta {
 	m := Meta{Type: t, ID: tx.newID()}
 	tx.exec("INSERT INTO keys(db, h, key, type, id, n, lo, hi) VALUES(?,?,?,?,?,0,0,-1)",
 		tx.DB, keyHash(key), key, int(t), m.ID)
+	tx.cacheDel(tx.DB, key)
 	m.Hi = -1
 	tx.delta(tx.DB, 1, 0)
 	return m

@@ -50,6 +50,8 @@ type Options struct {
 	Shards    int
 	Databases int
 	Sync      engine.Sync
+	// CacheBytes bounds the value caches of all shards together (0: none).
+	CacheBytes int64
 }
 
 // Open opens (or creates) the shard files in dir.
@@ -67,7 +69,7 @@ func Open(o Options) (*Set, error) {
 	}
 	s := &Set{stop: make(chan struct{})}
 	for i := 0; i < o.Shards; i++ {
-		st, err := engine.Open(filepath.Join(o.Dir, fmt.Sprintf("shard-%04d.db", i)), engine.Options{Shard: i, Shards: o.Shards, Sync: o.Sync})
+		st, err := engine.Open(filepath.Join(o.Dir, fmt.Sprintf("shard-%04d.db", i)), engine.Options{Shard: i, Shards: o.Shards, Sync: o.Sync, CacheBytes: o.CacheBytes / int64(o.Shards)})
 		if err != nil {
 			for _, st := range s.stores {
 				st.Close()
@@ -120,7 +122,7 @@ func (s *Set) ShardOf(key []byte) int { return Slot(key) * len(s.stores) / SlotC
 func (s *Set) Read(db int, key []byte, fn func(*engine.Tx) error) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.stores[s.ShardOf(key)].Read(s.dbmap[db], fn)
+	return s.stores[s.ShardOf(key)].ReadKey(s.dbmap[db], fn)
 }
 
 // Write runs fn in a write transaction on key's shard and returns after commit.
