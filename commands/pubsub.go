@@ -197,12 +197,25 @@ func (s *Server) publish(shard bool, channel, msg []byte) int64 {
 }
 
 // PUBLISH channel message / SPUBLISH shardchannel message
+//
+// redis-server serves requests about in the order they arrive, across
+// connections, and clients rely on it: redis-py (Celery's result backend)
+// sends SUBSCRIBE on one connection without reading the reply, then GET on
+// another, and a result stored and published after that GET must reach
+// the subscriber. So requests that reached the server before the PUBLISH
+// are served first (resp.Server.Settle). Inside EXEC or a script, which
+// hold the data lock, requests waiting for that lock are not waited for;
+// the settling happens there rather than before EXEC because a GET that
+// arrived after EXEC may still run before it takes the lock, ahead of the
+// SUBSCRIBE sent before that GET.
 func publishCommand(c *Ctx) {
-	if c.tx == nil {
-		c.srv.Net.Settle(c.conn, 5*time.Millisecond)
-	}
+	c.srv.Net.Settle(c.conn, settleMax, c.tx != nil)
 	c.W.Int(c.srv.publish(c.cmd.Name == "spublish", c.Args[1], c.Args[2]))
 }
+
+// settleMax bounds how long PUBLISH waits for the requests that reached
+// the server before it.
+const settleMax = 5 * time.Millisecond
 
 // PUBSUB CHANNELS [pattern] / PUBSUB SHARDCHANNELS [pattern]
 func pubsubChannelsCommand(c *Ctx) {

@@ -249,6 +249,7 @@ func (s *Server) serve(conn *resp.Conn, args [][]byte, w *resp.Writer, queued fu
 		reject(errUnknownCommand(args))
 		return
 	}
+	group := cmd.Group
 	if cmd.Subs != nil && len(args) >= 2 {
 		sub := cmd.Subs[strings.ToLower(string(args[1]))]
 		if sub == nil {
@@ -294,7 +295,17 @@ func (s *Server) serve(conn *resp.Conn, args [][]byte, w *resp.Writer, queued fu
 	if inline {
 		conn.LastCmd = cmd.FullName()
 	}
+	// Commands other than pub/sub and connection ones may wait for the
+	// data lock: a PUBLISH inside EXEC or a script, which holds it, does
+	// not wait for them (resp.Server.Settle).
+	mayLock := group != "pubsub" && group != "connection"
+	if mayLock {
+		conn.EnterLocking()
+	}
 	cmd.Run(ctx)
+	if mayLock {
+		conn.ExitLocking()
+	}
 	if cmd.Flags&FlagWrite != 0 {
 		s.wakeBlocked(conn.DB, cmd, args)
 	}

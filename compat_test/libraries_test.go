@@ -69,7 +69,10 @@ func TestCelery(t *testing.T) {
 }
 
 // TestCeleryKill9 enqueues tasks with no worker running, kills the server
-// with SIGKILL, restarts it, and checks a worker then runs every task.
+// with SIGKILL, restarts it, and checks a worker then runs every task. The
+// results are collected with AsyncResult.get() while the worker stores
+// them, which hangs when a SUBSCRIBE is served after a PUBLISH that
+// followed it (see pubsub_order_test.go).
 func TestCeleryKill9(t *testing.T) {
 	py := debianPython(t, "celery, kombu, redis")
 	s := StartRedisk(t)

@@ -32,8 +32,6 @@ type Reader struct {
 	// BeforeRead, when set, runs before the reader blocks on the network, so
 	// that replies to the requests already served are flushed first.
 	BeforeRead func()
-	// AfterRead, when set, runs as soon as a blocking read returns.
-	AfterRead  func()
 	start, end int
 	args       [][]byte
 	pending    error // a read error met while reading ahead
@@ -78,9 +76,6 @@ func (r *Reader) fill(need int) error {
 	}
 	n, err := r.rd.Read(r.buf[r.end:])
 	r.end += n
-	if r.AfterRead != nil {
-		r.AfterRead()
-	}
 	if n > 0 {
 		return nil
 	}

@@ -1,16 +1,14 @@
 package resp
 
 import (
-	"runtime"
-	"syscall"
-
 	"errors"
-	"golang.org/x/sys/unix"
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -33,16 +31,21 @@ type Conn struct {
 	// W buffers the replies to the current requests.
 	W      *Writer
 	nc     net.Conn
+	raw    syscall.RawConn // nc's socket, nil when nc is not one
 	rd     *Reader
 	srv    *Server
 	wmu    sync.Mutex // serialises writes to nc
 	closed atomic.Bool
 
-	// Input state for Settle: busy while requests read from the network are
-	// being served, served counts the requests served, waiting is set
-	// while a blocking command waits.
-	busy, waiting atomic.Bool
-	served        atomic.Int64
+	// Input state for Settle (see settle.go): busy from before a read
+	// until a read finds the socket empty; rseq counts read attempts and
+	// done is rseq when all complete requests read so far had been served;
+	// waiting is set while a blocking command waits, settling during the
+	// connection's own Settle, locking while it runs commands that may wait
+	// for the handler's lock.
+	busy, waiting, settling atomic.Bool
+	rseq, done              atomic.Int64
+	locking, watched        atomic.Int32 // watched: Settles waiting for it
 
 	// Output queue for pushes (and, once pushes started, replies).
 	pushing   atomic.Bool
@@ -80,11 +83,19 @@ type Server struct {
 
 	h      Handler
 	lns    []net.Listener
+	lfs    []*os.File // duplicates of the listeners' descriptors (acceptor)
 	mu     sync.Mutex
 	conns  map[int64]*Conn
 	nextID atomic.Int64
 	wg     sync.WaitGroup
 	done   atomic.Bool
+
+	// For Settle: accepting counts connections between leaving the
+	// kernel's accept queue and being registered in conns; settlers counts
+	// running Settles, which wake wakes through progCh.
+	accepting, settlers atomic.Int32
+	progMu              sync.Mutex
+	progCh              chan struct{}
 
 	// TotalConnections counts accepted connections; Rejected those refused
 	// by MaxClients; OutputLimitDisconnects those dropped past their
@@ -102,8 +113,9 @@ func (s *Server) Serve(ln net.Listener) error {
 	s.mu.Lock()
 	s.lns = append(s.lns, ln)
 	s.mu.Unlock()
+	accept := s.acceptor(ln)
 	for {
-		nc, err := ln.Accept()
+		nc, err := accept()
 		if err != nil {
 			if s.done.Load() || errors.Is(err, net.ErrClosed) {
 				return nil
@@ -125,16 +137,18 @@ func (s *Server) Serve(ln net.Listener) error {
 			Created: time.Now(),
 		}
 		c.LastActive.Store(c.Created.UnixNano())
-		c.rd = NewReader(nc)
+		c.rd = NewReader(c.reader())
 		c.rd.MaxBulkLen = s.MaxBulkLen
 		c.rd.BeforeRead = func() {
-			c.busy.Store(false)
+			// Every complete request read so far has been served.
+			c.done.Store(c.rseq.Load())
+			c.progressed()
 			c.Flush()
 		}
-		c.rd.AfterRead = func() { c.busy.Store(true) }
 		s.mu.Lock()
 		if s.MaxClients > 0 && len(s.conns) >= s.MaxClients {
 			s.mu.Unlock()
+			s.accepted()
 			s.Rejected.Add(1)
 			nc.Write([]byte("-ERR max number of clients reached\r\n"))
 			nc.Close()
@@ -144,6 +158,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		s.mu.Unlock()
 		s.wg.Add(1)
 		go s.run(c)
+		s.accepted()
 	}
 }
 
@@ -155,6 +170,7 @@ func (s *Server) run(c *Conn) {
 		s.mu.Lock()
 		delete(s.conns, c.ID)
 		s.mu.Unlock()
+		c.progressed()
 		s.h.Closed(c)
 	}()
 	for {
@@ -169,7 +185,6 @@ func (s *Server) run(c *Conn) {
 			}
 			return
 		}
-		c.busy.Store(true)
 		c.LastActive.Store(time.Now().UnixNano())
 		first := append([][]byte(nil), args...) // TryNext reuses the reader's slice
 		if next, ok, _ := c.rd.TryNext(); ok {
@@ -185,7 +200,6 @@ func (s *Server) run(c *Conn) {
 		} else {
 			s.h.Serve(c, first)
 		}
-		c.served.Add(1)
 		if c.CloseAfterReply || c.closed.Load() {
 			c.Flush()
 			c.waitDrained()
@@ -320,6 +334,7 @@ func (c *Conn) QueuedBytes() int {
 func (c *Conn) WatchClose() (gone <-chan struct{}, stop func()) {
 	c.Flush()
 	c.waiting.Store(true)
+	c.progressed()
 	ch := make(chan struct{})
 	done := make(chan struct{})
 	go func() {
@@ -338,10 +353,11 @@ func (c *Conn) WatchClose() (gone <-chan struct{}, stop func()) {
 		}
 	}()
 	return ch, func() {
-		c.waiting.Store(false)
 		c.nc.SetReadDeadline(time.Now())
 		<-done
 		c.nc.SetReadDeadline(time.Time{})
+		c.busy.Store(true) // requests read ahead are not served yet
+		c.waiting.Store(false)
 	}
 }
 
@@ -353,58 +369,6 @@ func (c *Conn) Close() {
 
 // Closed reports whether the connection was closed.
 func (c *Conn) Closed() bool { return c.closed.Load() }
-
-// pendingInput reports whether c has requests it has not served yet: being
-// served now, or waiting in the kernel's receive queue.
-func (c *Conn) pendingInput() bool {
-	if c.waiting.Load() || c.closed.Load() {
-		return false
-	}
-	if c.busy.Load() {
-		return true
-	}
-	sc, ok := c.nc.(syscall.Conn)
-	if !ok {
-		return false
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
-		return false
-	}
-	n := 0
-	rc.Control(func(fd uintptr) { n, _ = unix.IoctlGetInt(int(fd), unix.SIOCINQ) })
-	return n > 0
-}
-
-// Settle lets requests that reached the server before this moment be
-// served first, up to max: redis-server serves connections in arrival
-// order, and clients rely on it across connections (SUBSCRIBE on one, then
-// GET on another, must not miss a PUBLISH that follows the GET). PUBLISH
-// calls it; it skips servers with very many clients.
-func (s *Server) Settle(self *Conn, max time.Duration) {
-	s.mu.Lock()
-	if len(s.conns) > 1000 {
-		s.mu.Unlock()
-		return
-	}
-	type mark struct {
-		c      *Conn
-		served int64
-	}
-	var waitFor []mark
-	for _, c := range s.conns {
-		if c != self && c.pendingInput() {
-			waitFor = append(waitFor, mark{c, c.served.Load()})
-		}
-	}
-	s.mu.Unlock()
-	deadline := time.Now().Add(max)
-	for _, m := range waitFor {
-		for m.c.served.Load() == m.served && m.c.pendingInput() && time.Now().Before(deadline) {
-			runtime.Gosched()
-		}
-	}
-}
 
 // Clients returns the connected clients ordered by id.
 func (s *Server) Clients() []*Conn {
@@ -438,6 +402,9 @@ func (s *Server) Close() {
 	s.mu.Lock()
 	for _, ln := range s.lns {
 		ln.Close()
+	}
+	for _, f := range s.lfs {
+		f.Close()
 	}
 	for _, c := range s.conns {
 		c.Close()

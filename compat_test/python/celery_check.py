@@ -79,14 +79,12 @@ def collect(path):
     ids = open(path).read().split()
     w = start_worker()
     try:
-        # Wait for every result to be stored, then read them. (Polling, not
-        # get()'s pub/sub wait: see "Known differences" in the README for
-        # the subscribe-vs-publish ordering across connections.)
+        # get() subscribes to the result's channel, then reads the result
+        # on another connection while the worker is storing results: it
+        # relies on Redis's arrival order across connections (README,
+        # "Order across connections").
         results = [AsyncResult(i, app=app) for i in ids]
-        end = time.time() + 90
-        while not all(r.ready() for r in results) and time.time() < end:
-            time.sleep(0.2)
-        got = sorted(r.get(timeout=5) for r in results)
+        got = sorted(r.get(timeout=30) for r in results)
         want = sorted(i + 1000 for i in range(len(ids)))
         assert got == want, "missing results: %r" % (set(want) - set(got))
         print("collected", len(got))
