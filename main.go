@@ -51,7 +51,7 @@ func run(args []string) error {
 	data, err := shard.Open(shard.Options{
 		Dir: cfg.Get("dir"), Shards: int(cfg.Int("shards")),
 		Databases: int(cfg.Int("databases")), Sync: cfg.Sync(),
-		CacheBytes: cfg.Int("value-cache-size"),
+		CacheBytes: cfg.Int("key-cache-size"),
 	})
 	if err != nil {
 		return err

@@ -347,8 +347,8 @@ func infoCommand(c *Ctx) {
 		"maxmemory_policy:"+s.Cfg.Get("maxmemory-policy"),
 		fmt.Sprintf("mem_fragmentation_ratio:%.2f", float64(rss)/float64(max(ms.HeapAlloc, 1))),
 		"mem_allocator:go", fmt.Sprintf("used_disk:%d", disk), "used_disk_human:"+human(disk),
-		fmt.Sprintf("redisk_value_cache_keys:%d", cache.Keys), fmt.Sprintf("redisk_value_cache_bytes:%d", cache.Bytes),
-		"redisk_value_cache_bytes_human:"+human(cache.Bytes), fmt.Sprintf("redisk_value_cache_max_bytes:%d", cache.Max))
+		fmt.Sprintf("redisk_key_cache_keys:%d", cache.Keys), fmt.Sprintf("redisk_key_cache_bytes:%d", cache.Bytes),
+		"redisk_key_cache_bytes_human:"+human(cache.Bytes), fmt.Sprintf("redisk_key_cache_max_bytes:%d", cache.Max))
 	var last int64
 	for _, st := range s.Data.Stores() {
 		last = max(last, st.LastSave())
@@ -379,7 +379,7 @@ func infoCommand(c *Ctx) {
 		"pubsub_channels:0", "pubsub_patterns:0", "pubsub_shardchannels:0",
 		fmt.Sprintf("total_error_replies:%d", s.errors.Load()),
 		fmt.Sprintf("redisk_commits:%d", commits), fmt.Sprintf("redisk_writes:%d", writes),
-		fmt.Sprintf("redisk_value_cache_hits:%d", cacheHits), fmt.Sprintf("redisk_value_cache_misses:%d", cacheMisses))
+		fmt.Sprintf("redisk_key_cache_hits:%d", cacheHits), fmt.Sprintf("redisk_key_cache_misses:%d", cacheMisses))
 	section("Replication",
 		"role:master", "connected_slaves:0", "master_failover_state:no-failover",
 		"master_replid:"+runID, "master_replid2:0000000000000000000000000000000000000000",

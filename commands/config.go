@@ -70,7 +70,7 @@ var directives = map[string]directive{
 	"protected-mode":     {"yes", true, checkEnum("yes", "no")},
 	"daemonize":          {"no", false, checkEnum("no")},
 	"pprof":              {"", false, nil},
-	"value-cache-size":   {"67108864", false, checkInt(0, 1<<62)},
+	"key-cache-size":   {"67108864", false, checkInt(0, 1<<62)},
 }
 
 // NewConfig returns the defaults.
@@ -120,7 +120,7 @@ func (c *Config) set(name, val string, startup bool) error {
 		val = filepath.Clean(val)
 	}
 	switch name {
-	case "maxmemory", "proto-max-bulk-len", "value-cache-size":
+	case "maxmemory", "proto-max-bulk-len", "key-cache-size":
 		// Stored in bytes, as CONFIG GET shows them.
 		n, _ := parseMemory(val)
 		val = strconv.FormatInt(n, 10)

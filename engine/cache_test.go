@@ -188,3 +188,169 @@ func TestCacheBound(t *testing.T) {
 		t.Fatalf("cache holds %d keys in %d bytes, bound %d", st.Keys, st.Bytes, max)
 	}
 }
+
+// keyOps is a random operation on any type, for TestKeyStatesDifferential.
+func keyOp(tx *Tx, rng *rand.Rand, keys []string, round int) {
+	k := func() []byte { return []byte(keys[rng.IntN(len(keys))]) }
+	v := []byte(strconv.Itoa(rng.IntN(20)))
+	switch op := rng.IntN(30); {
+	case op < 3:
+		tx.SetString(k(), v, 0)
+	case op < 4:
+		tx.SetString(k(), v, tx.Now+60000)
+	case op < 5:
+		tx.IncrBy(k(), 1)
+	case op < 6:
+		tx.Append(k(), v)
+	case op < 9:
+		tx.Push(k(), [][]byte{v, v}, rng.IntN(2) == 0, false)
+	case op < 11:
+		tx.Pop(k(), int64(1+rng.IntN(3)), rng.IntN(2) == 0)
+	case op < 12:
+		tx.LTrim(k(), 1, -2)
+	case op < 13:
+		tx.SAdd(k(), [][]byte{v})
+	case op < 14:
+		tx.SRem(k(), [][]byte{v})
+	case op < 15:
+		tx.SPop(k(), 100) // all of them: a random pick would differ between the stores
+	case op < 16:
+		tx.HSet(k(), [][]byte{v, v})
+	case op < 17:
+		tx.HDel(k(), [][]byte{v})
+	case op < 18:
+		tx.ZAdd(k(), []ZMember{{v, float64(rng.IntN(5))}}, ZAddArgs{})
+	case op < 19:
+		tx.ZRem(k(), [][]byte{v})
+	case op < 20:
+		tx.ZPop(k(), 1, false)
+	case op < 21:
+		tx.Delete(k())
+	case op < 22:
+		tx.Rename(k(), k(), rng.IntN(2) == 0)
+	case op < 23:
+		tx.Move(k(), 1-tx.DB)
+	case op < 24:
+		tx.Expire(k(), tx.Now+100000, ExpireAlways)
+	case op < 25:
+		tx.Expire(k(), tx.Now-1, ExpireAlways)
+	case op < 26:
+		tx.Persist(k())
+	case op < 27:
+		tx.CopyTo(k(), k(), 1-tx.DB, rng.IntN(2) == 0)
+	case op < 28:
+		if v, ok := tx.Dump(k()); ok {
+			tx.Restore(k(), v)
+		}
+	case op < 29 && round%13 == 0:
+		tx.Flush()
+	default:
+		tx.LLen(k())
+	}
+}
+
+// TestKeyStatesDifferential runs the same random operations on every type
+// against a store with the key cache and one without, several operations
+// per transaction (so sizes stay pending across operations), and after
+// every round compares both stores key by key (dump, Meta, keys row), and
+// every cache entry with the keys table.
+func TestKeyStatesDifferential(t *testing.T) {
+	cached := cacheStore(t, 1<<20)
+	plain, err := Open(filepath.Join(t.TempDir(), "p.db"), Options{Shard: 0, Shards: 1, Sync: SyncNo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Close()
+	keys := []string{"a", "b", "c", "d"}
+	for round := 0; round < 4000; round++ {
+		seed := uint64(round)
+		db := round % 2
+		n := 1 + round%10
+		for _, s := range []*Store{cached, plain} {
+			rng := rand.New(rand.NewPCG(seed, 9))
+			err := s.Write(db, func(tx *Tx) error {
+				for i := 0; i < n; i++ {
+					keyOp(tx, rng, keys, round)
+				}
+				return nil
+			})
+			if _, ok := err.(*Internal); ok {
+				t.Fatal(err)
+			}
+		}
+		for d := 0; d < 2; d++ {
+			for _, key := range keys {
+				a, b := describeKey(t, cached, d, key), describeKey(t, plain, d, key)
+				if a != b {
+					t.Fatalf("round %d: db %d key %s:\n cached store: %s\n plain store:  %s", round, d, key, a, b)
+				}
+				checkCacheEntry(t, cached, d, key)
+			}
+		}
+	}
+}
+
+// describeKey reads a key from the keys table (no cache): its row and
+// dump, after checking that the row's size and bounds match the member rows.
+func describeKey(t *testing.T, s *Store, db int, key string) string {
+	t.Helper()
+	var out string
+	s.Read(db, func(tx *Tx) error {
+		st := tx.bind("SELECT type, exp, n, lo, hi, id FROM keys WHERE db=? AND h=? AND key=?", db, keyHash([]byte(key)), []byte(key))
+		row := "no row"
+		if tx.step(st) {
+			typ, n, lo, hi, id := Type(st.ColumnInt64(0)), st.ColumnInt64(2), st.ColumnInt64(3), st.ColumnInt64(4), st.ColumnInt64(5)
+			row = fmt.Sprint(typ, st.ColumnInt64(1) != 0, n, lo, hi)
+			done(st)
+			table := map[Type]string{TypeList: "lists", TypeHash: "hashes", TypeSet: "sets", TypeZSet: "zsets"}[typ]
+			if table != "" {
+				q := tx.bind("SELECT count(*) FROM "+table+" WHERE id=?", id)
+				tx.step(q)
+				if c := q.ColumnInt64(0); c != n {
+					t.Fatalf("db %d key %s: keys row says %d members, %s has %d", db, key, n, table, c)
+				}
+				done(q)
+			}
+			if typ == TypeList {
+				q := tx.bind("SELECT min(pos), max(pos) FROM lists WHERE id=?", id)
+				tx.step(q)
+				if q.ColumnInt64(0) != lo || q.ColumnInt64(1) != hi {
+					t.Fatalf("db %d key %s: keys row says positions %d..%d, lists has %d..%d", db, key, lo, hi, q.ColumnInt64(0), q.ColumnInt64(1))
+				}
+				done(q)
+			}
+		}
+		v, ok := tx.Dump([]byte(key))
+		if ok {
+			v.Exp = min(v.Exp, 1) // the stores ran at different times
+		}
+		out = fmt.Sprintf("row %s; dump %v %+v", row, ok, v)
+		return nil
+	})
+	return out
+}
+
+// checkCacheEntry compares the cache's entry of key (if any) with the keys table.
+func checkCacheEntry(t *testing.T, s *Store, db int, key string) {
+	t.Helper()
+	e, ok := s.cache.get(db, []byte(key))
+	if !ok {
+		return
+	}
+	s.Read(db, func(tx *Tx) error {
+		m, exists := tx.lookup([]byte(key))
+		switch {
+		case e.absent && exists:
+			t.Fatalf("db %d key %s: cached as absent, table has %+v", db, key, m)
+		case !e.absent && !exists:
+			t.Fatalf("db %d key %s: cached %+v, table has none", db, key, e.m)
+		case !e.absent && e.m != m:
+			t.Fatalf("db %d key %s: cached %+v, table has %+v", db, key, e.m, m)
+		case e.hasVal:
+			if v, _, _ := tx.Get([]byte(key)); string(v) != string(e.val) {
+				t.Fatalf("db %d key %s: cached value %q, table has %q", db, key, e.val, v)
+			}
+		}
+		return nil
+	})
+}

@@ -81,7 +81,12 @@ func (tx *Tx) setExpire(key []byte, m Meta, at int64) {
 		arg = at
 	}
 	tx.exec("UPDATE keys SET exp=? WHERE db=? AND h=? AND key=?", arg, tx.DB, keyHash(key), key)
-	tx.cacheDel(tx.DB, key)
+	if e, ok := tx.state(tx.DB, key); ok && !e.absent {
+		e.m.Exp = at
+		tx.wrote(tx.DB, key, e, tx.keys[txKey{tx.DB, string(key)}].dirty)
+	} else {
+		tx.forget(tx.DB, key)
+	}
 	switch {
 	case m.Exp == 0 && at != 0:
 		tx.delta(tx.DB, 0, 1)
@@ -213,10 +218,10 @@ func (tx *Tx) Rename(src, dst []byte, nx bool) (bool, error) {
 		return true, nil
 	}
 	tx.Delete(dst)
+	tx.writeMeta(tx.DB, src)
 	tx.exec("UPDATE keys SET h=?, key=? WHERE db=? AND h=? AND key=?", keyHash(dst), dst, tx.DB, keyHash(src), src)
-	tx.cacheDel(tx.DB, src)
-	tx.cacheDel(tx.DB, dst)
-	_ = m
+	tx.wrote(tx.DB, src, centry{absent: true}, false)
+	tx.wrote(tx.DB, dst, centry{m: m}, false)
 	return true, nil
 }
 
@@ -230,9 +235,10 @@ func (tx *Tx) Move(key []byte, dst int) bool {
 	if _, exists := tx.lookupIn(dst, key); exists {
 		return false
 	}
+	tx.writeMeta(tx.DB, key)
 	tx.exec("UPDATE keys SET db=? WHERE db=? AND h=? AND key=?", dst, tx.DB, keyHash(key), key)
-	tx.cacheDel(tx.DB, key)
-	tx.cacheDel(dst, key)
+	tx.wrote(tx.DB, key, centry{absent: true}, false)
+	tx.wrote(dst, key, centry{m: m}, false)
 	var e int64
 	if m.Exp != 0 {
 		e = 1
@@ -332,7 +338,7 @@ func (tx *Tx) Flush() {
 		tx.exec("DELETE FROM "+t+" WHERE id IN (SELECT id FROM keys WHERE db=? AND id IS NOT NULL)", tx.DB)
 	}
 	tx.exec("DELETE FROM keys WHERE db=?", tx.DB)
-	tx.cacheFlush(tx.DB)
+	tx.flushedKeys(tx.DB)
 	tx.exec("DELETE FROM dbstats WHERE db=?", tx.DB)
 	delete(tx.deltas, tx.DB)
 }
@@ -342,7 +348,7 @@ func (tx *Tx) FlushAll() {
 	for _, t := range []string{"lists", "hashes", "sets", "zsets", "zlvl", "keys", "dbstats"} {
 		tx.exec("DELETE FROM " + t)
 	}
-	tx.cacheFlush(-1)
+	tx.flushedKeys(-1)
 	tx.deltas = nil
 }
 

@@ -54,7 +54,8 @@ type Options struct {
 	Sync Sync
 	// Readers is the size of the read connection pool (0: GOMAXPROCS+1).
 	Readers int
-	// CacheBytes bounds the in-memory cache of string values (0: no cache).
+	// CacheBytes bounds the in-memory key cache: key metadata and string
+	// values (0: no cache).
 	CacheBytes int64
 }
 
@@ -88,13 +89,13 @@ type Store struct {
 	syncMu   sync.Mutex
 
 	// Stats: commits, writes committed, keyspace hits/misses of reads, and
-	// value-cache hits/misses of string reads.
+	// key-cache hits/misses of string reads.
 	Commits, Writes, Hits, Misses atomic.Int64
 	CacheHits, CacheMisses        atomic.Int64
 	lastSave                      atomic.Int64
 	closed                        atomic.Bool
 
-	cache *valueCache // nil when Options.CacheBytes is 0
+	cache *keyCache // nil when Options.CacheBytes is 0
 }
 
 type job struct {
@@ -118,7 +119,7 @@ func Open(path string, opt Options) (*Store, error) {
 		quit: make(chan struct{}), wdone: make(chan struct{}),
 		readers: make(chan *conn, opt.Readers)}
 	if opt.CacheBytes > 0 {
-		s.cache = newValueCache(opt.CacheBytes)
+		s.cache = newKeyCache(opt.CacheBytes)
 	}
 	if !fresh {
 		if err := checkHeader(path); err != nil {
@@ -432,7 +433,6 @@ func (s *Store) runBatch(batch []*job) {
 		tx.DB = j.db
 		before := tx.changed
 		tx.changed = false
-		tx.memo = strMemo{}
 		j.err = tx.run(j.fn)
 		j.changed = tx.changed
 		tx.changed = tx.changed || before
@@ -496,7 +496,7 @@ func (s *Store) Read(db int, fn func(*Tx) error) error {
 }
 
 // ReadKey is Read for fn that reads one key only: string values may come
-// from the value cache, without a read transaction.
+// from the key cache, without a read transaction.
 func (s *Store) ReadKey(db int, fn func(*Tx) error) error {
 	tx := &Tx{s: s, DB: db, Now: time.Now().UnixMilli()}
 	if s.cache != nil {
@@ -527,7 +527,7 @@ func (tx *Tx) open() {
 	tx.c = c
 }
 
-// CacheStats reports the value cache's size.
+// CacheStats reports the key cache's size.
 func (s *Store) CacheStats() CacheStats { return s.cache.stats() }
 
 func (s *Store) reader() (*conn, error) {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"math"
 	"math/big"
 	"strconv"
@@ -10,24 +11,31 @@ import (
 // MaxStringSize is Redis's proto-max-bulk-len limit on a string value.
 const MaxStringSize = 512 * 1024 * 1024
 
-// getString returns a string key's value.
+// getString returns a string key's value. In a write transaction the
+// value is the caller's to change.
 func (tx *Tx) getString(key []byte) ([]byte, bool, error) {
-	tx.memo = strMemo{}
-	if tx.cacheOK {
-		v, found, absent := tx.s.cache.get(tx.DB, key, tx.Now)
-		if found {
-			tx.stat(!absent)
+	if e, ok := tx.state(tx.DB, key); ok && (e.absent || e.m.Type != TypeString || e.hasVal) {
+		if !tx.write {
 			tx.s.CacheHits.Add(1)
-			return v, !absent, nil
 		}
+		tx.stat(!e.absent)
+		switch {
+		case e.absent:
+			return nil, false, nil
+		case e.m.Type != TypeString:
+			return nil, true, ErrWrongType
+		case tx.write:
+			return bytes.Clone(e.val), true, nil
+		}
+		return e.val, true, nil
+	}
+	if tx.cacheOK {
 		tx.s.CacheMisses.Add(1)
 	}
 	st := tx.bind("SELECT type, exp, val FROM keys WHERE db=? AND h=? AND key=?", tx.DB, keyHash(key), key)
 	if !tx.step(st) {
 		tx.stat(false)
-		if tx.cacheOK {
-			tx.s.cache.fill(tx.cacheTok, tx.DB, key, nil, 0, true)
-		}
+		tx.learned(tx.DB, key, centry{absent: true})
 		return nil, false, nil
 	}
 	t, exp := Type(st.ColumnInt64(0)), st.ColumnInt64(1)
@@ -46,22 +54,15 @@ func (tx *Tx) getString(key []byte) ([]byte, bool, error) {
 	}
 	v := blob(st, 2)
 	done(st)
-	if tx.write {
-		tx.memo = strMemo{key: string(key), db: tx.DB, exp: exp, valid: true}
+	e := centry{m: Meta{Type: TypeString, Exp: exp}}
+	if len(v) <= maxEntryVal {
+		e.val, e.hasVal = v, true
 	}
-	if tx.cacheOK {
-		tx.s.cache.fill(tx.cacheTok, tx.DB, key, v, exp, false)
+	tx.learned(tx.DB, key, e)
+	if tx.write {
+		return bytes.Clone(v), true, nil
 	}
 	return v, true, nil
-}
-
-// strMemo remembers the string getString just read, so that the update
-// that follows (INCR, APPEND…) need not look the key up again.
-type strMemo struct {
-	key   string
-	db    int
-	exp   int64
-	valid bool
 }
 
 // Get returns the string value at key (GET).
@@ -86,7 +87,11 @@ func (tx *Tx) putString(key, val []byte, exp int64, old Meta, existed bool) {
 	tx.exec(`INSERT INTO keys(db, h, key, type, exp, val) VALUES(?,?,?,0,?,?)
 		ON CONFLICT DO UPDATE SET type=0, exp=excluded.exp, val=excluded.val, id=NULL, n=NULL, lo=NULL, hi=NULL`,
 		tx.DB, keyHash(key), key, expArg, val)
-	tx.cachePut(key, val, exp)
+	e := centry{m: Meta{Type: TypeString, Exp: exp}}
+	if len(val) <= maxEntryVal {
+		e.val, e.hasVal = bytes.Clone(val), true
+	}
+	tx.wrote(tx.DB, key, e, false)
 	var dk, de int64
 	if !existed {
 		dk = 1
@@ -135,11 +140,6 @@ func (tx *Tx) SetString(key, val []byte, exp int64) {
 
 // updateString rewrites a string value keeping its expiry.
 func (tx *Tx) updateString(key, val []byte) {
-	if mm := tx.memo; mm.valid && mm.db == tx.DB && mm.key == string(key) {
-		tx.memo = strMemo{}
-		tx.putString(key, val, mm.exp, Meta{Type: TypeString, Exp: mm.exp}, true)
-		return
-	}
 	m, ok := tx.lookup(key)
 	tx.putString(key, val, m.Exp, m, ok)
 }

@@ -41,11 +41,14 @@ type Tx struct {
 	deltas   map[int]*[2]int64 // db -> keys, expires
 	beginErr error
 	changed  bool
-	memo     strMemo
 
-	// Value cache: a write records its changes in cops; a single-key read
-	// (cacheOK) may answer from the cache and fill it under cacheTok.
-	cops     []cacheOp
+	// Key states of a write transaction (keystate.go) and the databases it
+	// flushed (-1: all).
+	keys    map[txKey]*txEntry
+	flushed []int
+
+	// A single-key read (cacheOK) may answer from the key cache and fill
+	// it under cacheTok.
 	cacheOK  bool
 	cacheTok uint64
 }
@@ -117,19 +120,18 @@ func (tx *Tx) commit() (err error) {
 	if tx.nextID != tx.s.nextID {
 		tx.exec("UPDATE meta SET value = ? WHERE name = 'next_id'", tx.nextID)
 	}
-	cache := tx.s.cache
-	if cache != nil && len(tx.cops) > 0 {
-		cache.mark(tx.cops)
+	for k, e := range tx.keys {
+		if e.dirty {
+			tx.saveRow(k.db, []byte(k.key), e.m)
+			e.dirty = false
+		}
 	}
 	if err := tx.c.exec("COMMIT"); err != nil {
 		tx.rollback()
-		if cache != nil && len(tx.cops) > 0 {
-			cache.unmark(tx.cops, false)
-		}
 		return &Internal{err}
 	}
-	if cache != nil && len(tx.cops) > 0 {
-		cache.unmark(tx.cops, true)
+	if cache := tx.s.cache; cache != nil && (len(tx.keys) > 0 || len(tx.flushed) > 0) {
+		cache.apply(tx.flushed, tx.keys)
 	}
 	tx.s.nextID = tx.nextID
 	tx.s.Commits.Add(1)
@@ -141,29 +143,7 @@ func (tx *Tx) commit() (err error) {
 
 func (tx *Tx) rollback() {
 	tx.c.exec("ROLLBACK")
-	tx.cops = nil
-}
-
-// cacheDel records that a write changed key in db other than by storing a
-// string (deleted, renamed, expiry changed…).
-func (tx *Tx) cacheDel(db int, key []byte) {
-	if tx.s.cache != nil && tx.write {
-		tx.cops = append(tx.cops, cacheOp{db: db, key: string(key)})
-	}
-}
-
-// cachePut records that a write stored string val at key in tx.DB.
-func (tx *Tx) cachePut(key, val []byte, exp int64) {
-	if tx.s.cache != nil && tx.write {
-		tx.cops = append(tx.cops, cacheOp{db: tx.DB, key: string(key), val: append([]byte(nil), val...), exp: exp, put: true})
-	}
-}
-
-// cacheFlush records that a write emptied db (-1: every database).
-func (tx *Tx) cacheFlush(db int) {
-	if tx.s.cache != nil && tx.write {
-		tx.cops = append(tx.cops, cacheOp{db: db, flush: true})
-	}
+	tx.keys, tx.flushed = nil, nil
 }
 
 func (tx *Tx) check(err error) {
@@ -273,9 +253,14 @@ func (tx *Tx) lookup(key []byte) (Meta, bool) {
 }
 
 func (tx *Tx) lookupIn(db int, key []byte) (Meta, bool) {
+	if e, ok := tx.state(db, key); ok {
+		tx.stat(!e.absent)
+		return e.m, !e.absent
+	}
 	st := tx.bind("SELECT type, exp, id, n, lo, hi FROM keys WHERE db=? AND h=? AND key=?", db, keyHash(key), key)
 	if !tx.step(st) {
 		tx.stat(false)
+		tx.learned(db, key, centry{absent: true})
 		return Meta{}, false
 	}
 	m := Meta{Type(st.ColumnInt64(0)), st.ColumnInt64(1), st.ColumnInt64(2), st.ColumnInt64(3), st.ColumnInt64(4), st.ColumnInt64(5)}
@@ -288,6 +273,7 @@ func (tx *Tx) lookupIn(db int, key []byte) (Meta, bool) {
 		return Meta{}, false
 	}
 	tx.stat(true)
+	tx.learned(db, key, centry{m: m})
 	return m, true
 }
 
@@ -314,7 +300,7 @@ func (tx *Tx) lookupType(key []byte, t Type) (Meta, bool, error) {
 // removeIn deletes a key and its members.
 func (tx *Tx) removeIn(db int, key []byte, m Meta) {
 	tx.exec("DELETE FROM keys WHERE db=? AND h=? AND key=?", db, keyHash(key), key)
-	tx.cacheDel(db, key)
+	tx.wrote(db, key, centry{absent: true}, false)
 	tx.dropMembers(m)
 	var e int64
 	if m.Exp != 0 {
@@ -350,17 +336,19 @@ func (tx *Tx) createCollection(key []byte, t Type) Meta {
 	m := Meta{Type: t, ID: tx.newID()}
 	tx.exec("INSERT INTO keys(db, h, key, type, id, n, lo, hi) VALUES(?,?,?,?,?,0,0,-1)",
 		tx.DB, keyHash(key), key, int(t), m.ID)
-	tx.cacheDel(tx.DB, key)
 	m.Hi = -1
+	tx.wrote(tx.DB, key, centry{m: m}, false)
 	tx.delta(tx.DB, 1, 0)
 	return m
 }
 
-// saveMeta writes a collection's size and bounds, deleting the key when empty.
+// saveMeta records a collection's new size and bounds, deleting the key
+// when empty. The keys row is written at commit (keystate.go).
 func (tx *Tx) saveMeta(key []byte, m Meta) {
 	if m.N <= 0 {
 		tx.removeIn(tx.DB, key, m)
 		return
 	}
-	tx.exec("UPDATE keys SET n=?, lo=?, hi=? WHERE db=? AND h=? AND key=?", m.N, m.Lo, m.Hi, tx.DB, keyHash(key), key)
+	tx.wrote(tx.DB, key, centry{m: m}, true)
+	tx.changed = true
 }

@@ -50,7 +50,7 @@ type Options struct {
 	Shards    int
 	Databases int
 	Sync      engine.Sync
-	// CacheBytes bounds the value caches of all shards together (0: none).
+	// CacheBytes bounds the key caches of all shards together (0: none).
 	CacheBytes int64
 }
 
