@@ -41,6 +41,7 @@ type Tx struct {
 	deltas   map[int]*[2]int64 // db -> keys, expires
 	beginErr error
 	changed  bool
+	changes  int // statements that changed something (Changes)
 
 	// Key states of a write transaction (keystate.go) and the databases it
 	// flushed (-1: all).
@@ -83,6 +84,10 @@ func (tx *Tx) run(fn func(*Tx) error) (err error) {
 
 // Changed reports whether the transaction wrote anything.
 func (tx *Tx) Changed() bool { return tx.changed }
+
+// Changes counts the changes the transaction made so far: a caller running
+// several commands in one transaction tells which of them changed data.
+func (tx *Tx) Changes() int { return tx.changes }
 
 // Commit ends an Exclusive transaction, writing it durably.
 func (tx *Tx) Commit() error {
@@ -193,6 +198,7 @@ func (tx *Tx) exec(sql string, args ...any) {
 	st.Reset()
 	tx.check(err)
 	tx.changed = true
+	tx.changes++
 }
 
 // step advances st, panicking on a storage error.
@@ -351,4 +357,5 @@ func (tx *Tx) saveMeta(key []byte, m Meta) {
 	}
 	tx.wrote(tx.DB, key, centry{m: m}, true)
 	tx.changed = true
+	tx.changes++
 }

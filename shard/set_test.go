@@ -248,3 +248,95 @@ func TestOpenShardCount(t *testing.T) {
 		})
 	}
 }
+
+// TestMultiShardGroup queues multi-shard writes while the exclusive lock is
+// held, so that they run as one group: every write lands, a storage failure
+// in one of them fails that one alone (the group is rolled back and rerun
+// command by command), and only the commands that changed data are reported
+// to OnChange.
+func TestMultiShardGroup(t *testing.T) {
+	s := openSet(t, t.TempDir())
+	keys := crossShardKeys(t, s, 8)
+	var mu sync.Mutex
+	reported := map[string]int{}
+	s.OnChange = func(db int, ks [][]byte) {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, k := range ks {
+			reported[string(k)]++
+		}
+	}
+	const n = 12
+	const failing, idle = 5, 7 // job 5 fails in storage, job 7 changes nothing
+	errs := make([]error, n)
+	var failed atomic.Int32
+	var wg sync.WaitGroup
+	job := func(i int) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			own := [][]byte{[]byte(fmt.Sprintf("job%d-x", i)), []byte(fmt.Sprintf("job%d-y", i))}
+			all := append(append([][]byte{}, keys...), own...)
+			errs[i] = s.Keys(0, all, true, func(m *Multi) error {
+				if i == idle {
+					return nil
+				}
+				for _, k := range all {
+					m.Tx(k).SetString(k, []byte(fmt.Sprint(i)), 0)
+				}
+				if i == failing && failed.Add(1) <= 2 { // in the group and rerun alone
+					panic(&engine.Internal{Err: errors.New("disk full")})
+				}
+				return nil
+			})
+		}()
+	}
+	// queued waits until the grouper's queue holds want jobs.
+	queued := func(want int) {
+		for deadline := time.Now().Add(5 * time.Second); len(s.xjobs) != want; {
+			if time.Now().After(deadline) {
+				s.mu.Unlock()
+				t.Fatalf("%d multi-shard writes queued, want %d", len(s.xjobs), want)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	// The grouper takes job 0 and waits for the lock; the others queue
+	// behind it and form the next group.
+	s.mu.Lock()
+	job(0)
+	queued(0)
+	time.Sleep(10 * time.Millisecond)
+	for i := 1; i < n; i++ {
+		job(i)
+	}
+	queued(n - 1)
+	s.mu.Unlock()
+	wg.Wait()
+	if f := failed.Load(); f != 2 {
+		t.Errorf("the failing job ran %d times, want 2 (in its group, then alone)", f)
+	}
+	for i, err := range errs {
+		var ie *engine.Internal
+		if (i == failing) != errors.As(err, &ie) {
+			t.Errorf("job %d: err = %v", i, err)
+		}
+	}
+	for i := 0; i < n; i++ {
+		k := []byte(fmt.Sprintf("job%d-x", i))
+		var got []byte
+		var ok bool
+		s.Read(0, k, func(tx *engine.Tx) error { got, ok, _ = tx.Get(k); return nil })
+		switch {
+		case i == failing || i == idle:
+			if ok {
+				t.Errorf("job %d's key holds %q", i, got)
+			}
+		case string(got) != fmt.Sprint(i):
+			t.Errorf("job %d's key holds %q, %v", i, got, ok)
+		}
+		if r := reported[string(k)]; (r > 0) != (i != failing && i != idle) {
+			t.Errorf("job %d reported to OnChange %d times", i, r)
+		}
+	}
+}
