@@ -31,12 +31,23 @@ type keyCache struct {
 }
 
 // centry is a cached key: its Meta and, for a string, its value when
-// hasVal; or absent, the key does not exist.
+// hasVal, for a list its first items (up to maxListCache, in order) when
+// not nil; or absent, the key does not exist.
 type centry struct {
 	m      Meta
 	val    []byte
 	hasVal bool
+	items  [][]byte
 	absent bool
+}
+
+// size is what an entry counts against the cache's bound.
+func (e centry) size(key string) int64 {
+	n := int64(len(key)+len(e.val)) + centryOverhead
+	for _, it := range e.items {
+		n += int64(len(it)) + 24
+	}
+	return n
 }
 
 // centryOverhead approximates the bytes of an entry besides key and value.
@@ -90,12 +101,12 @@ func (c *keyCache) fill(tok uint64, db int, key []byte, e centry) {
 }
 
 // store adds an entry (the caller holds mu), evicting to stay in bounds.
-// A value too large for the cache is left out, its Meta kept.
+// A value or list too large for the cache is left out, its Meta kept.
 func (c *keyCache) store(db int, key string, e centry) {
-	size := int64(len(key)+len(e.val)) + centryOverhead
+	size := e.size(key)
 	if size > c.max/16 {
-		e.val, e.hasVal = nil, false
-		size = int64(len(key)) + centryOverhead
+		e.val, e.hasVal, e.items = nil, false, nil
+		size = e.size(key)
 	}
 	m := c.dbs[db]
 	if m == nil {
@@ -103,7 +114,7 @@ func (c *keyCache) store(db int, key string, e centry) {
 		c.dbs[db] = m
 	}
 	if old, ok := m[key]; ok {
-		c.used -= int64(len(key)+len(old.val)) + centryOverhead
+		c.used -= old.size(key)
 	}
 	m[key] = e
 	c.used += size
@@ -125,7 +136,7 @@ func (c *keyCache) evictOne() {
 
 func (c *keyCache) drop(db int, key string) {
 	if e, ok := c.dbs[db][key]; ok {
-		c.used -= int64(len(key)+len(e.val)) + centryOverhead
+		c.used -= e.size(key)
 		delete(c.dbs[db], key)
 	}
 }

@@ -189,8 +189,9 @@ func TestCacheBound(t *testing.T) {
 	}
 }
 
-// keyOps is a random operation on any type, for TestKeyStatesDifferential.
-func keyOp(tx *Tx, rng *rand.Rand, keys []string, round int) {
+// keyOp is a random operation on any type, for TestKeyStatesDifferential;
+// it returns what the reads among them saw.
+func keyOp(tx *Tx, rng *rand.Rand, keys []string, round int) string {
 	k := func() []byte { return []byte(keys[rng.IntN(len(keys))]) }
 	v := []byte(strconv.Itoa(rng.IntN(20)))
 	switch op := rng.IntN(30); {
@@ -207,7 +208,11 @@ func keyOp(tx *Tx, rng *rand.Rand, keys []string, round int) {
 	case op < 11:
 		tx.Pop(k(), int64(1+rng.IntN(3)), rng.IntN(2) == 0)
 	case op < 12:
-		tx.LTrim(k(), 1, -2)
+		if rng.IntN(2) == 0 {
+			tx.LTrim(k(), 1, -2)
+		} else {
+			tx.LSet(k(), 0, v)
+		}
 	case op < 13:
 		tx.SAdd(k(), [][]byte{v})
 	case op < 14:
@@ -245,8 +250,13 @@ func keyOp(tx *Tx, rng *rand.Rand, keys []string, round int) {
 	case op < 29 && round%13 == 0:
 		tx.Flush()
 	default:
-		tx.LLen(k())
+		key := k()
+		r, err := tx.LRange(key, 0, -1)
+		x, _, _ := tx.LIndex(key, 0)
+		n, _ := tx.LLen(key)
+		return fmt.Sprintf("%q %v %q %d", r, err, x, n)
 	}
+	return ""
 }
 
 // TestKeyStatesDifferential runs the same random operations on every type
@@ -266,17 +276,21 @@ func TestKeyStatesDifferential(t *testing.T) {
 		seed := uint64(round)
 		db := round % 2
 		n := 1 + round%10
-		for _, s := range []*Store{cached, plain} {
+		var seen [2]string
+		for i, s := range []*Store{cached, plain} {
 			rng := rand.New(rand.NewPCG(seed, 9))
 			err := s.Write(db, func(tx *Tx) error {
-				for i := 0; i < n; i++ {
-					keyOp(tx, rng, keys, round)
+				for j := 0; j < n; j++ {
+					seen[i] += keyOp(tx, rng, keys, round) + "; "
 				}
 				return nil
 			})
 			if _, ok := err.(*Internal); ok {
 				t.Fatal(err)
 			}
+		}
+		if seen[0] != seen[1] {
+			t.Fatalf("round %d: reads in the cached store's transaction saw %s, in the plain one's %s", round, seen[0], seen[1])
 		}
 		for d := 0; d < 2; d++ {
 			for _, key := range keys {
@@ -285,9 +299,31 @@ func TestKeyStatesDifferential(t *testing.T) {
 					t.Fatalf("round %d: db %d key %s:\n cached store: %s\n plain store:  %s", round, d, key, a, b)
 				}
 				checkCacheEntry(t, cached, d, key)
+				// Single-key reads, which may answer from the cache (twice:
+				// the first may fill it), against the plain store.
+				for i := 0; i < 2; i++ {
+					if a, b := readKey(cached, d, key), readKey(plain, d, key); a != b {
+						t.Fatalf("round %d: db %d key %s read through the cache: %s; plain store: %s", round, d, key, a, b)
+					}
+				}
 			}
 		}
 	}
+}
+
+// readKey describes key as single-key reads see it (ReadKey: the cache may answer).
+func readKey(s *Store, db int, key string) string {
+	var out string
+	s.ReadKey(db, func(tx *Tx) error {
+		k := []byte(key)
+		v, ok, err := tx.Get(k)
+		r, rerr := tx.LRange(k, 1, -1)
+		x, xok, xerr := tx.LIndex(k, -1)
+		n, nerr := tx.LLen(k)
+		out = fmt.Sprintf("get %q %v %v; lrange %q %v; lindex %q %v %v; llen %d %v", v, ok, err, r, rerr, x, xok, xerr, n, nerr)
+		return nil
+	})
+	return out
 }
 
 // describeKey reads a key from the keys table (no cache): its row and
@@ -349,6 +385,10 @@ func checkCacheEntry(t *testing.T, s *Store, db int, key string) {
 		case e.hasVal:
 			if v, _, _ := tx.Get([]byte(key)); string(v) != string(e.val) {
 				t.Fatalf("db %d key %s: cached value %q, table has %q", db, key, e.val, v)
+			}
+		case e.items != nil:
+			if v, _ := tx.LRange([]byte(key), 0, int64(len(e.items))-1); fmt.Sprintf("%q", v) != fmt.Sprintf("%q", e.items) {
+				t.Fatalf("db %d key %s: cached items %q, table has %q", db, key, e.items, v)
 			}
 		}
 		return nil

@@ -30,6 +30,10 @@ type txEntry struct {
 	dirty bool
 }
 
+// maxListCache is how many items of a list, from the head, the key cache
+// keeps.
+const maxListCache = 1024
+
 // maxEntryVal is the largest string value a transaction keeps in its key
 // states; larger ones are read from the keys table when needed.
 const maxEntryVal = 64 << 10
@@ -39,8 +43,10 @@ const maxEntryVal = 64 << 10
 // transaction trusts the cache for keys it has not changed (no other write
 // commits on the shard meanwhile) and skips cached entries whose expiry has
 // passed (the keys table must delete them). A single-key read (cacheOK)
-// takes strings and absent keys only, which have no member rows its
-// snapshot could disagree with, and treats an expired string as absent.
+// takes only entries that hold everything it will read, so that its
+// snapshot cannot disagree with them: strings, absent keys, and lists with
+// their items for readers that take items from listRows (listOK); it
+// treats an expired entry as absent.
 func (tx *Tx) state(db int, key []byte) (centry, bool) {
 	if tx.write {
 		if e := tx.keys[txKey{db, string(key)}]; e != nil {
@@ -65,7 +71,7 @@ func (tx *Tx) state(db int, key []byte) (centry, bool) {
 		return centry{}, false
 	case ce.absent:
 		return ce, true
-	case ce.m.Type != TypeString:
+	case ce.m.Type != TypeString && !(tx.listOK && ce.items != nil):
 		return centry{}, false
 	case ce.m.Exp != 0 && ce.m.Exp <= tx.Now:
 		return centry{absent: true}, true
@@ -99,6 +105,7 @@ func (tx *Tx) wrote(db int, key []byte, e centry, dirty bool) {
 	if !tx.write {
 		return
 	}
+	tx.items = nil
 	if e.hasVal && len(e.val) > maxEntryVal {
 		e.val, e.hasVal = nil, false
 	}
@@ -107,6 +114,7 @@ func (tx *Tx) wrote(db int, key []byte, e centry, dirty bool) {
 
 // forget records that key changed in a way the transaction did not follow.
 func (tx *Tx) forget(db int, key []byte) {
+	tx.items = nil
 	if tx.write {
 		tx.keysMap()[txKey{db, string(key)}] = &txEntry{changed: true}
 	}

@@ -49,9 +49,16 @@ type Tx struct {
 	flushed []int
 
 	// A single-key read (cacheOK) may answer from the key cache and fill
-	// it under cacheTok.
+	// it under cacheTok; listOK while a reader that takes a list's items
+	// from listRows looks its key up.
 	cacheOK  bool
 	cacheTok uint64
+	listOK   bool
+
+	// items are the cached items of list itemsID, found by the last lookup
+	// (listRows); nil once the transaction changes anything.
+	items   [][]byte
+	itemsID int64
 }
 
 // Meta is what the keys table holds about a key besides its value.
@@ -261,6 +268,9 @@ func (tx *Tx) lookup(key []byte) (Meta, bool) {
 func (tx *Tx) lookupIn(db int, key []byte) (Meta, bool) {
 	if e, ok := tx.state(db, key); ok {
 		tx.stat(!e.absent)
+		if e.items != nil {
+			tx.items, tx.itemsID = e.items, e.m.ID
+		}
 		return e.m, !e.absent
 	}
 	st := tx.bind("SELECT type, exp, id, n, lo, hi FROM keys WHERE db=? AND h=? AND key=?", db, keyHash(key), key)
