@@ -15,7 +15,7 @@ var hashTable = memberTable{
 	all:  "SELECT h, field, val FROM hashes WHERE id=? ORDER BY h, field",
 	from: "SELECT h, field, val FROM hashes WHERE id=? AND h>=? ORDER BY h, field LIMIT ?",
 	rest: "SELECT h, field, val FROM hashes WHERE id=? AND h=? AND field>? ORDER BY field",
-	pick: "SELECT h, field, val FROM hashes WHERE id=? AND h>=? ORDER BY h, field LIMIT 64",
+	pick: "SELECT h, field, val FROM hashes WHERE id=? AND h>=? ORDER BY h, field LIMIT " + randomSpreadSQL,
 }
 
 // hGet returns the value of field in the hash with id; never nil when found.
