@@ -15,7 +15,9 @@
 #   -r ROUNDS          rounds (default 3); the median of the rounds is reported
 #   -c CLIENTS         parallel connections (default 50)
 #   -P PIPE            pipeline depth of the pipelined runs (default 16)
-#   -t LIST            comma-separated tests (default PING_INLINE,PING_MBULK,SET,GET,INCR,LPUSH,RPUSH,LPOP,RPOP,MSET)
+#   -t LIST            comma-separated tests (default: the 19 of the performance targets,
+#                      PING_INLINE,PING_MBULK,SET,GET,INCR,LPUSH,RPUSH,LPOP,RPOP,SADD,HSET,SPOP,
+#                      ZADD,ZPOPMIN,LRANGE_100,LRANGE_300,LRANGE_500,LRANGE_600,MSET)
 #   --sync LIST        redisk durability levels, comma-separated (default everysec; e.g. everysec,always,no)
 #   --all-sync         same as --sync everysec,always,no
 #   --peer PATH        also benchmark PATH, started as `PATH --port PORT` in its own temp dir
@@ -40,7 +42,7 @@ N=100000
 ROUNDS=3
 CLIENTS=50
 PIPE=16
-TESTS=PING_INLINE,PING_MBULK,SET,GET,INCR,LPUSH,RPUSH,LPOP,RPOP,MSET
+TESTS=PING_INLINE,PING_MBULK,SET,GET,INCR,LPUSH,RPUSH,LPOP,RPOP,SADD,HSET,SPOP,ZADD,ZPOPMIN,LRANGE_100,LRANGE_300,LRANGE_500,LRANGE_600,MSET
 SYNCS=everysec
 PEER=""
 PEER_CMD=""
@@ -138,6 +140,11 @@ trap 'exit 143' TERM
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
+# proc_ticks PID prints the CPU time (user + system, in clock ticks) the
+# process has used so far.
+CLK_TCK=$(getconf CLK_TCK)
+proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || true; }
+
 # free_port prints a loopback TCP port nobody listens on and we have not used.
 free_port() {
 	local p
@@ -218,8 +225,10 @@ nserv=${#names[@]}
 # Benchmark: rounds × tests × (no pipelining, -P) × servers, rotating the
 # server order every round so that no server always runs first.
 results=$work/results.tsv # server test pipe round rps
+cpu=$work/cpu.tsv         # server test pipe round µs-of-server-CPU-per-request
 errors=$work/errors.txt
 : >"$results"
+: >"$cpu"
 : >"$errors"
 pipes=(1 "$PIPE")
 total=$((ROUNDS * ${#tests[@]} * 2 * nserv))
@@ -237,6 +246,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 				[ "$pp" = 1 ] || args+=(-P "$pp")
 				outf=$work/run.out
 				rc=0
+				ticks0=$(proc_ticks "${pids[$i]}")
 				# In the background and waited for, so that a signal to this
 				# script is handled at once rather than after the run.
 				timeout -k 5 "$RUN_TIMEOUT" redis-benchmark "${args[@]}" >"$outf" 2>&1 </dev/null &
@@ -262,6 +272,11 @@ for ((round = 1; round <= ROUNDS; round++)); do
 					log "$name $t -P $pp: PROBLEM: $(head -1 <<<"$problems")"
 				fi
 				[ -z "$rps" ] || printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$t" "$pp" "$round" "$rps" >>"$results"
+				ticks1=$(proc_ticks "${pids[$i]}")
+				if [ -n "$ticks0" ] && [ -n "$ticks1" ]; then
+					awk -v a="$ticks0" -v b="$ticks1" -v hz="$CLK_TCK" -v n="$N" -v s="$name" -v t="$t" -v p="$pp" -v r="$round" \
+						'BEGIN {printf "%s\t%s\t%s\t%s\t%.1f\n", s, t, p, r, (b-a)/hz*1e6/n}' >>"$cpu"
+				fi
 				log "[$done_runs/$total] round $round $t -P $pp $name: ${rps:-?} req/s"
 				kill -0 "${pids[$i]}" 2>/dev/null || die "$name died; see ${dirs[$i]}/server.log"
 			done
@@ -288,10 +303,11 @@ for i in "${!names[@]}"; do
 	keys[${names[$i]}]=$(timeout 10 redis-cli -h 127.0.0.1 -p "${ports[$i]}" dbsize 2>/dev/null || echo "?")
 done
 
-# median SERVER TEST PIPE prints the median req/s (empty when no run succeeded).
+# median SERVER TEST PIPE [FILE [FORMAT]] prints the median req/s (or the
+# median of FILE's last column; empty when no run succeeded).
 median() {
-	awk -F'\t' -v s="$1" -v t="$2" -v p="$3" '$1==s && $2==t && $3==p {print $5}' "$results" | sort -g |
-		awk '{v[NR]=$1} END {if (NR==0) exit; if (NR%2) printf "%.0f", v[(NR+1)/2]; else printf "%.0f", (v[NR/2]+v[NR/2+1])/2}'
+	awk -F'\t' -v s="$1" -v t="$2" -v p="$3" '$1==s && $2==t && $3==p {print $5}' "${4:-$results}" | sort -g |
+		awk -v f="${5:-%.0f}" '{v[NR]=$1} END {if (NR==0) exit; if (NR%2) printf f, v[(NR+1)/2]; else printf f, (v[NR/2]+v[NR/2+1])/2}'
 }
 # spread SERVER TEST PIPE prints (max-min)/median in percent.
 spread() {
@@ -342,7 +358,7 @@ cmdline="benchmarks/compare.sh"
 [ "$ROUNDS" = 3 ] || cmdline+=" -r $ROUNDS"
 [ "$CLIENTS" = 50 ] || cmdline+=" -c $CLIENTS"
 [ "$PIPE" = 16 ] || cmdline+=" -P $PIPE"
-[ "$TESTS" = PING_INLINE,PING_MBULK,SET,GET,INCR,LPUSH,RPUSH,LPOP,RPOP,MSET ] || cmdline+=" -t $TESTS"
+[ "$TESTS" = PING_INLINE,PING_MBULK,SET,GET,INCR,LPUSH,RPUSH,LPOP,RPOP,SADD,HSET,SPOP,ZADD,ZPOPMIN,LRANGE_100,LRANGE_300,LRANGE_500,LRANGE_600,MSET ] || cmdline+=" -t $TESTS"
 [ "$SYNCS" = everysec ] || cmdline+=" --sync $SYNCS"
 [ -z "$SHARDS" ] || cmdline+=" --shards $SHARDS"
 [ "$FROM_HEAD" = 0 ] || cmdline+=" --head"
@@ -374,6 +390,25 @@ cmdline="benchmarks/compare.sh"
 		echo "![ratio to redis per test, both pipeline depths]($chart)"
 		echo
 	fi
+	echo "### Server CPU per request (µs of user + system time, median)"
+	echo
+	echo "What the server process spent per request, from /proc/PID/stat around each run: less sensitive to a"
+	echo "shared machine than req/s. LRANGE_* runs include the LPUSH redis-benchmark runs first to fill the list."
+	echo
+	printf '| test |'
+	for name in "${names[@]}"; do printf ' %s | %s -P %s |' "$name" "$name" "$PIPE"; done
+	printf '\n|---|'
+	for _ in "${names[@]}"; do printf -- '---:|---:|'; done
+	printf '\n'
+	for t in "${tests[@]}"; do
+		printf '| %s |' "$t"
+		for name in "${names[@]}"; do
+			a=$(median "$name" "$t" 1 "$cpu" %.1f) b=$(median "$name" "$t" "$PIPE" "$cpu" %.1f)
+			printf ' %s | %s |' "${a:-–}" "${b:-–}"
+		done
+		printf '\n'
+	done
+	echo
 	echo "### Memory and disk (at the end of the run)"
 	echo
 	echo "| server | peak RSS (VmHWM) | RSS at end | data dir | keys (DBSIZE) |"
@@ -418,6 +453,7 @@ cmdline="benchmarks/compare.sh"
 	[ -n "$any" ] || echo "none"
 } >"$report"
 cp "$results" "$OUT/compare-$stamp.tsv"
+cp "$cpu" "$OUT/compare-$stamp-cpu.tsv"
 cp "$report" "$OUT/latest.md"
 cat "$report"
 log "report written to $report (raw numbers: $OUT/compare-$stamp.tsv${chart:+, chart: $OUT/$chart})"
