@@ -70,7 +70,7 @@ var directives = map[string]directive{
 	"protected-mode":     {"yes", true, checkEnum("yes", "no")},
 	"daemonize":          {"no", false, checkEnum("no")},
 	"pprof":              {"", false, nil},
-	"key-cache-size":   {"67108864", false, checkInt(0, 1<<62)},
+	"key-cache-size":     {"33554432", false, checkInt(0, 1<<62)},
 }
 
 // NewConfig returns the defaults.

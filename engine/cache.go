@@ -50,8 +50,11 @@ func (e centry) size(key string) int64 {
 	return n
 }
 
-// centryOverhead approximates the bytes of an entry besides key and value.
-const centryOverhead = 96
+// centryOverhead approximates the bytes of an entry besides key and value:
+// the map slot with the entry and the key's string header, and the size
+// classes the key and value round up to (measured: 316k entries of 20-byte
+// keys and 100-byte values held 81 MB of map and 35 MB of values).
+const centryOverhead = 200
 
 func newKeyCache(max int64) *keyCache {
 	return &keyCache{max: max, dbs: map[int]map[string]centry{}}

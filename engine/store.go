@@ -52,7 +52,7 @@ type Options struct {
 	Shard, Shards int
 	// Sync is the durability level.
 	Sync Sync
-	// Readers is the size of the read connection pool (0: GOMAXPROCS+1).
+	// Readers is the size of the read connection pool (0: GOMAXPROCS).
 	Readers int
 	// CacheBytes bounds the in-memory key cache: key metadata and string
 	// values (0: no cache).
@@ -111,7 +111,7 @@ type job struct {
 // before anything is written to it.
 func Open(path string, opt Options) (*Store, error) {
 	if opt.Readers <= 0 {
-		opt.Readers = runtime.GOMAXPROCS(0) + 1
+		opt.Readers = runtime.GOMAXPROCS(0)
 	}
 	fi, statErr := os.Stat(path)
 	fresh := errors.Is(statErr, os.ErrNotExist) || (statErr == nil && fi.Size() == 0)
@@ -316,7 +316,16 @@ func openConn(path string, readonly bool, sync Sync) (*conn, error) {
 		c.Close()
 		return nil, err
 	}
-	pragmas := "PRAGMA busy_timeout=10000; PRAGMA cache_size=-16000; PRAGMA temp_store=MEMORY;"
+	// SQLite's page cache, per connection and never given back: the OS
+	// caches the file too, so it holds little more than the B-trees'
+	// upper levels. With 16 MB each, 4 shards' connections took the RSS
+	// to 560 MB on random GETs over 1M keys; at 8 MB (writer) and 4 MB
+	// (readers) GET throughput was the same within noise.
+	cacheKB := 8000
+	if readonly {
+		cacheKB = 4000
+	}
+	pragmas := fmt.Sprintf("PRAGMA busy_timeout=10000; PRAGMA cache_size=-%d; PRAGMA temp_store=MEMORY;", cacheKB)
 
 	if readonly {
 		pragmas += "PRAGMA query_only=1;"
