@@ -314,6 +314,28 @@ spread() {
 	awk -F'\t' -v s="$1" -v t="$2" -v p="$3" '$1==s && $2==t && $3==p {print $5}' "$results" | sort -g |
 		awk '{v[NR]=$1} END {if (NR<2) exit; m = (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2; if (m>0) printf "%.0f", 100*(v[NR]-v[1])/m}'
 }
+# cpu_median SERVER TEST PIPE prints the median CPU per request in µs.
+cpu_median() { median "$1" "$2" "$3" "$cpu" %.1f; }
+
+# per_server FUNC prints a table of FUNC SERVER TEST PIPE: a row per test,
+# a column per server and pipeline depth.
+per_server() {
+	local t name a b
+	printf '| test |'
+	for name in "${names[@]}"; do printf ' %s | %s -P %s |' "$name" "$name" "$PIPE"; done
+	printf '\n|---|'
+	for _ in "${names[@]}"; do printf -- '---:|---:|'; done
+	printf '\n'
+	for t in "${tests[@]}"; do
+		printf '| %s |' "$t"
+		for name in "${names[@]}"; do
+			a=$("$1" "$name" "$t" 1) b=$("$1" "$name" "$t" "$PIPE")
+			printf ' %s | %s |' "${a:-–}" "${b:-–}"
+		done
+		printf '\n'
+	done
+}
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a=="" || b=="" || b==0) print "–"; else printf "%.2f", a/b}'; }
 fmt() { [ -n "$1" ] && printf "%'d" "$1" 2>/dev/null || printf '%s' "${1:-–}"; }
 mib() { awk -v k="$1" 'BEGIN {if (k=="") print "–"; else printf "%.1f MiB", k/1024}'; }
@@ -395,19 +417,7 @@ cmdline="benchmarks/compare.sh"
 	echo "What the server process spent per request, from /proc/PID/stat around each run: less sensitive to a"
 	echo "shared machine than req/s. LRANGE_* runs include the LPUSH redis-benchmark runs first to fill the list."
 	echo
-	printf '| test |'
-	for name in "${names[@]}"; do printf ' %s | %s -P %s |' "$name" "$name" "$PIPE"; done
-	printf '\n|---|'
-	for _ in "${names[@]}"; do printf -- '---:|---:|'; done
-	printf '\n'
-	for t in "${tests[@]}"; do
-		printf '| %s |' "$t"
-		for name in "${names[@]}"; do
-			a=$(median "$name" "$t" 1 "$cpu" %.1f) b=$(median "$name" "$t" "$PIPE" "$cpu" %.1f)
-			printf ' %s | %s |' "${a:-–}" "${b:-–}"
-		done
-		printf '\n'
-	done
+	per_server cpu_median
 	echo
 	echo "### Memory and disk (at the end of the run)"
 	echo
@@ -419,19 +429,7 @@ cmdline="benchmarks/compare.sh"
 	echo
 	echo "### Run-to-run spread ((max−min)/median, %)"
 	echo
-	printf '| test |'
-	for name in "${names[@]}"; do printf ' %s | %s -P %s |' "$name" "$name" "$PIPE"; done
-	printf '\n|---|'
-	for _ in "${names[@]}"; do printf -- '---:|---:|'; done
-	printf '\n'
-	for t in "${tests[@]}"; do
-		printf '| %s |' "$t"
-		for name in "${names[@]}"; do
-			a=$(spread "$name" "$t" 1) b=$(spread "$name" "$t" "$PIPE")
-			printf ' %s | %s |' "${a:-–}" "${b:-–}"
-		done
-		printf '\n'
-	done
+	per_server spread
 	echo
 	echo "### Errors reported by redis-benchmark"
 	echo

@@ -35,8 +35,13 @@ var (
 )
 
 func openBench(b *testing.B, sync engine.Sync) *engine.Store {
+	return openBenchCache(b, sync, 0)
+}
+
+// openBenchCache opens the benchmark store with a key cache of cacheBytes.
+func openBenchCache(b *testing.B, sync engine.Sync, cacheBytes int64) *engine.Store {
 	b.Helper()
-	s, err := engine.Open(filepath.Join(b.TempDir(), "shard0.db"), engine.Options{Shard: 0, Shards: 1, Sync: sync})
+	s, err := engine.Open(filepath.Join(b.TempDir(), "shard0.db"), engine.Options{Shard: 0, Shards: 1, Sync: sync, CacheBytes: cacheBytes})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -121,6 +126,88 @@ func set(b *testing.B, s *engine.Store, i int64) {
 func BenchmarkSetString(b *testing.B) {
 	for _, sync := range []engine.Sync{engine.SyncEverysec, engine.SyncAlways, engine.SyncNo} {
 		b.Run(sync.String(), func(b *testing.B) { runBoth(b, nil, sync, set) })
+	}
+}
+
+// benchCache is the key cache of the cached variants: room for every
+// benchmark key, as a server's default 32 MB has for redis-benchmark's.
+const benchCache = 64 << 20
+
+// BenchmarkCached is SET, INCR and GET on existing keys with the key cache
+// on (after preload every key is cached): writes skip the lookup SELECT,
+// GETs answer without a read transaction.
+func BenchmarkCached(b *testing.B) {
+	open := func(b *testing.B) *engine.Store {
+		s := openBenchCache(b, engine.SyncEverysec, benchCache)
+		preload(b, s)
+		return s
+	}
+	b.Run("set", func(b *testing.B) {
+		s := open(b)
+		commitMetric(b, s, func() {
+			for i := 0; i < b.N; i++ {
+				set(b, s, int64(i)*7919)
+			}
+		})
+	})
+	b.Run("incr", func(b *testing.B) {
+		s := open(b)
+		commitMetric(b, s, func() {
+			for i := 0; i < b.N; i++ {
+				if err := s.Write(0, func(tx *engine.Tx) error { _, err := tx.IncrBy(key(int64(i)*7919), 1); return err }); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	})
+	b.Run("get", func(b *testing.B) {
+		s := open(b)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			err := s.ReadKey(0, func(tx *engine.Tx) error {
+				_, ok, err := tx.Get(key(int64(i) * 7919))
+				if err == nil && !ok {
+					err = fmt.Errorf("key %d missing", i)
+				}
+				return err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkLRange is redis-benchmark's LRANGE_100: the first 100 items of
+// a list of 100k, as a single-key read, with and without the key cache
+// (which keeps the list's head after the first read).
+func BenchmarkLRange(b *testing.B) {
+	for _, cache := range []int64{0, benchCache} {
+		b.Run(fmt.Sprintf("cache=%v", cache > 0), func(b *testing.B) {
+			s := openBenchCache(b, engine.SyncNo, cache)
+			vals := make([][]byte, 1000)
+			for i := range vals {
+				vals[i] = benchVal
+			}
+			for n := 0; n < benchKeys; n += len(vals) {
+				if err := s.Write(0, func(tx *engine.Tx) error { _, err := tx.Push(listKey, vals, true, false); return err }); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				err := s.ReadKey(0, func(tx *engine.Tx) error {
+					got, err := tx.LRange(listKey, 0, 99)
+					if err == nil && len(got) != 100 {
+						err = fmt.Errorf("LRANGE returned %d items", len(got))
+					}
+					return err
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

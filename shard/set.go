@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -294,19 +293,7 @@ func (s *Set) grouper() {
 				return
 			}
 		}
-		batch = append(batch[:0], j)
-		if len(s.xjobs) == 0 {
-			runtime.Gosched() // let ready connections queue theirs (see engine's writer)
-		}
-	drain:
-		for len(batch) < maxGroup {
-			select {
-			case j = <-s.xjobs:
-				batch = append(batch, j)
-			default:
-				break drain
-			}
-		}
+		batch = engine.Gather(s.xjobs, j, batch[:0], maxGroup)
 		s.mu.Lock()
 		s.runGroup(batch)
 		s.mu.Unlock()
