@@ -570,20 +570,48 @@ func (s *Store) reader() (*conn, error) {
 	return <-s.readers, nil
 }
 
+// IdleCheckpoint is how long a shard must go without a commit before its
+// write-ahead log is copied into the main file and truncated, so an idle
+// server's files hold no more than its data. (Between checkpoints the log
+// may grow to about 40 MB per shard: wal_autocheckpoint is 10,000 pages.)
+var IdleCheckpoint = 5 * time.Second
+
+// syncLoop fsyncs the log every second at "everysec" and checkpoints the log
+// of a shard that has gone IdleCheckpoint without a commit.
 func (s *Store) syncLoop() {
 	defer close(s.syncDone)
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
+	seen, quietSince, checkpointed := s.Commits.Load(), time.Now(), s.Commits.Load()
 	for {
 		select {
-		case <-t.C:
+		case now := <-t.C:
 			if Sync(s.level.Load()) == SyncEverysec {
 				s.SyncWAL()
+			}
+			if c := s.Commits.Load(); c != seen {
+				seen, quietSince = c, now
+			} else if c != checkpointed && now.Sub(quietSince) >= IdleCheckpoint && s.tryCheckpoint() {
+				checkpointed = c
 			}
 		case <-s.syncStop:
 			return
 		}
 	}
+}
+
+// tryCheckpoint checkpoints and truncates the log unless a write
+// transaction is running (it does not wait for one).
+func (s *Store) tryCheckpoint() bool {
+	if !s.wmu.TryLock() {
+		return false
+	}
+	defer s.wmu.Unlock()
+	if err := s.wc.exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		slog.Warn("idle checkpoint failed", "path", s.path, "err", err)
+		return false
+	}
+	return true
 }
 
 // SyncWAL fsyncs the write-ahead log if anything was committed since the last sync.

@@ -409,3 +409,45 @@ func TestParseSync(t *testing.T) {
 		t.Error("ParseSync accepted an unknown level")
 	}
 }
+
+// TestIdleCheckpoint checks that a shard left without commits has its
+// write-ahead log copied into the main file and truncated, and that the data
+// is all there afterwards, also after a reopen.
+func TestIdleCheckpoint(t *testing.T) {
+	old := IdleCheckpoint
+	IdleCheckpoint = 100 * time.Millisecond
+	defer func() { IdleCheckpoint = old }()
+	dir := t.TempDir()
+	s := openTestStore(t, dir, 0, 1)
+	for i := 0; i < 200; i++ {
+		mustWrite(t, s, func(tx *Tx) error {
+			tx.SetString([]byte(fmt.Sprintf("k%d", i)), bytes.Repeat([]byte("v"), 1000), 0)
+			return nil
+		})
+	}
+	wal := s.Path() + "-wal"
+	if fi, err := os.Stat(wal); err != nil || fi.Size() == 0 {
+		t.Fatalf("expected a non-empty WAL after the writes: %v, %v", fi, err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		fi, err := os.Stat(wal)
+		if err == nil && fi.Size() == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("WAL not truncated after the shard went idle: %v, %v", fi, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if v, ok := readString(t, s, "k199"); !ok || len(v) != 1000 {
+		t.Fatalf("k199 after the checkpoint: %q %v", v, ok)
+	}
+	s.Close()
+	s = openTestStore(t, dir, 0, 1)
+	for i := 0; i < 200; i += 37 {
+		if _, ok := readString(t, s, fmt.Sprintf("k%d", i)); !ok {
+			t.Fatalf("k%d lost after the idle checkpoint and a reopen", i)
+		}
+	}
+}
