@@ -150,6 +150,25 @@ func BenchmarkCached(b *testing.B) {
 			}
 		})
 	})
+	// 64 SETs of existing keys per transaction: the statement's own cost,
+	// with the commit amortized as under load.
+	b.Run("set-tx64", func(b *testing.B) {
+		s := open(b)
+		b.ResetTimer()
+		for i := 0; i < b.N; i += 64 {
+			err := s.Write(0, func(tx *engine.Tx) error {
+				for j := i; j < i+64 && j < b.N; j++ {
+					if _, _, _, err := tx.Set(key(int64(j)*7919), benchVal, engine.SetArgs{}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	b.Run("incr", func(b *testing.B) {
 		s := open(b)
 		commitMetric(b, s, func() {

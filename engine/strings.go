@@ -84,9 +84,22 @@ func (tx *Tx) putString(key, val []byte, exp int64, old Meta, existed bool) {
 	if exp != 0 {
 		expArg = exp
 	}
-	tx.exec(`INSERT INTO keys(db, h, key, type, exp, val) VALUES(?,?,?,0,?,?)
-		ON CONFLICT DO UPDATE SET type=0, exp=excluded.exp, val=excluded.val, id=NULL, n=NULL, lo=NULL, hi=NULL`,
-		tx.DB, keyHash(key), key, expArg, val)
+	// A key known to exist is updated in place: one seek, where the UPSERT
+	// probes for the conflict and then seeks again. Should the row be gone
+	// all the same, the UPSERT below writes it.
+	h := keyHash(key)
+	switch {
+	case existed && old.Type == TypeString:
+		tx.exec(`UPDATE keys SET exp=?, val=? WHERE db=? AND h=? AND key=?`, expArg, val, tx.DB, h, key)
+	case existed:
+		tx.exec(`UPDATE keys SET type=0, exp=?, val=?, id=NULL, n=NULL, lo=NULL, hi=NULL WHERE db=? AND h=? AND key=?`,
+			expArg, val, tx.DB, h, key)
+	}
+	if !existed || tx.c.c.Changes() == 0 {
+		tx.exec(`INSERT INTO keys(db, h, key, type, exp, val) VALUES(?,?,?,0,?,?)
+			ON CONFLICT DO UPDATE SET type=0, exp=excluded.exp, val=excluded.val, id=NULL, n=NULL, lo=NULL, hi=NULL`,
+			tx.DB, h, key, expArg, val)
+	}
 	e := centry{m: Meta{Type: TypeString, Exp: exp}}
 	if len(val) <= maxEntryVal {
 		e.val, e.hasVal = bytes.Clone(val), true
