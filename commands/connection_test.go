@@ -1,10 +1,13 @@
 package commands_test
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"redisk/resp"
 )
 
 // TestPingEchoSelect covers PING, ECHO and SELECT.
@@ -170,6 +173,24 @@ func TestProtocol(t *testing.T) {
 	c.Send(encode("SET", "k", "v") + encode("GET", "k") + "GET k\r\n")
 	for _, want := range []string{ok, bulk("v"), bulk("v")} {
 		check(t, "pipelined reply", c.Read(), want)
+	}
+	// More pipelined requests than one batch holds (resp.MaxBatch), with
+	// argument counts that differ from one request to the next: every reply
+	// arrives, in order, with its own arguments.
+	var long strings.Builder
+	var replies []string
+	for i := 0; i < 3*resp.MaxBatch+7; i++ {
+		if i%3 == 0 {
+			long.WriteString(encode("ECHO", fmt.Sprint("e", i)))
+			replies = append(replies, bulk(fmt.Sprint("e", i)))
+		} else {
+			long.WriteString(encode("RPUSH", "plist", fmt.Sprint(i), "x"))
+			replies = append(replies, fmt.Sprintf(":%d\r\n", 2*(i-i/3)))
+		}
+	}
+	c.Send(long.String())
+	for _, want := range replies {
+		check(t, "long pipeline reply", c.Read(), want)
 	}
 	// A request split into many small writes.
 	for _, b := range []byte(encode("ECHO", "slow")) {

@@ -235,8 +235,7 @@ func (s *Server) serve(conn *resp.Conn, args [][]byte, w *resp.Writer, queued fu
 		conn.State = cl
 	}
 	s.commands.Add(1)
-	name := strings.ToLower(string(args[0]))
-	cmd := table[name]
+	cmd := named(table, args[0])
 	// reject refuses the command; inside MULTI it also dooms the EXEC.
 	reject := func(text string) {
 		s.countError(text)
@@ -251,7 +250,7 @@ func (s *Server) serve(conn *resp.Conn, args [][]byte, w *resp.Writer, queued fu
 	}
 	group := cmd.Group
 	if cmd.Subs != nil && len(args) >= 2 {
-		sub := cmd.Subs[strings.ToLower(string(args[1]))]
+		sub := named(cmd.Subs, args[1])
 		if sub == nil {
 			reject(errUnknownSubcommand(string(args[1]), cmd.Name))
 			return
@@ -343,7 +342,7 @@ func (s *Server) pipelineClass(cl *client, args [][]byte) int {
 	if cl == nil || !cl.authed || cl.multi.active || cl.subs.any() || s.scripts.running.Load() {
 		return runInline
 	}
-	cmd := table[strings.ToLower(string(args[0]))]
+	cmd := named(table, args[0])
 	if cmd == nil || cmd.Subs != nil || !cmd.arityOK(len(args)) || cmd.FirstKey != 1 || cmd.LastKey != 1 ||
 		cmd.Flags&(FlagBlocking|FlagMovableKeys|FlagPubSub|FlagNoScript) != 0 {
 		return runInline

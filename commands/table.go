@@ -4,6 +4,7 @@
 package commands
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -134,11 +135,28 @@ func register(cmds ...*Command) {
 
 // Lookup finds the command for args, descending into subcommands.
 func Lookup(args [][]byte) *Command {
-	c := table[strings.ToLower(string(args[0]))]
+	c := named(table, args[0])
 	if c != nil && c.Subs != nil && len(args) >= 2 {
-		return c.Subs[strings.ToLower(string(args[1]))]
+		return named(c.Subs, args[1])
 	}
 	return c
+}
+
+// named looks name up in m case-insensitively (ASCII, like Redis's
+// strcasecmp) without allocating: the lowered copy of a short name lives on
+// the stack and the map lookup does not keep it.
+func named(m map[string]*Command, name []byte) *Command {
+	var buf [32]byte
+	if len(name) > len(buf) {
+		return m[string(bytes.ToLower(name))]
+	}
+	for i, c := range name {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return m[string(buf[:len(name)])]
 }
 
 // Table returns every top-level command, sorted by name.

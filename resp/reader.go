@@ -233,7 +233,8 @@ func (r *Reader) multibulk() ([][]byte, error) {
 	// Bulk offsets are recorded first and sliced at the end because the
 	// buffer may move while more input is read.
 	type span struct{ at, n int }
-	spans := make([]span, 0, min(n, 64))
+	var short [16]span // most commands have few arguments: no allocation
+	spans := short[:0]
 	for i := int64(0); i < n; i++ {
 		for r.start+off >= r.end {
 			if err := r.fill(0); err != nil {
@@ -411,8 +412,8 @@ var errWouldBlock = errors.New("would block")
 
 // TryNext returns the next request if it is already complete in the
 // buffer, without reading from the network; ok is false otherwise. The
-// returned slice is the caller's; the arguments stay valid while the
-// buffer is not refilled (until the next blocking Next).
+// returned slice is reused by the next call, like Next's; the arguments
+// stay valid while the buffer is not refilled (until the next blocking Next).
 func (r *Reader) TryNext() (args [][]byte, ok bool, err error) {
 	if r.start == r.end {
 		return nil, false, nil
@@ -431,7 +432,7 @@ func (r *Reader) TryNext() (args [][]byte, ok bool, err error) {
 		case errWouldBlock:
 			return nil, false, nil
 		case nil:
-			return append([][]byte(nil), args...), true, nil
+			return args, true, nil
 		default:
 			return nil, false, err
 		}

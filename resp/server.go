@@ -186,15 +186,24 @@ func (s *Server) run(c *Conn) {
 			return
 		}
 		c.LastActive.Store(time.Now().UnixNano())
-		first := append([][]byte(nil), args...) // TryNext reuses the reader's slice
+		first := append([][]byte(nil), args...) // the reader reuses its slice
 		if next, ok, _ := c.rd.TryNext(); ok {
-			batch := [][][]byte{first, next}
-			for len(batch) < MaxBatch {
-				more, ok, _ := c.rd.TryNext()
-				if !ok {
+			// The batch's argument lists share one growing array: sub-slices
+			// of an outgrown array stay valid, and capped, so that no
+			// handler appends into its neighbour's arguments.
+			arena := make([][]byte, 0, 16*len(next))
+			batch := make([][][]byte, 1, 16)
+			batch[0] = first
+			for {
+				at := len(arena)
+				arena = append(arena, next...)
+				batch = append(batch, arena[at:len(arena):len(arena)])
+				if len(batch) == MaxBatch {
 					break
 				}
-				batch = append(batch, more)
+				if next, ok, _ = c.rd.TryNext(); !ok {
+					break
+				}
 			}
 			s.h.ServeBatch(c, batch)
 		} else {
