@@ -517,13 +517,22 @@ func (s *Store) Read(db int, fn func(*Tx) error) error {
 
 // ReadKey is Read for fn that reads one key only: string values may come
 // from the key cache, without a read transaction.
+// fn must not keep tx: it is reused.
 func (s *Store) ReadKey(db int, fn func(*Tx) error) error {
-	tx := &Tx{s: s, DB: db, Now: time.Now().UnixMilli()}
+	tx := readTxs.Get().(*Tx)
+	*tx = Tx{s: s, DB: db, Now: time.Now().UnixMilli()}
 	if s.cache != nil {
 		tx.cacheOK, tx.cacheTok = true, s.cache.token()
 	}
-	return s.read(tx, fn)
+	err := s.read(tx, fn)
+	*tx = Tx{}
+	readTxs.Put(tx)
+	return err
 }
+
+// readTxs recycles single-key read transactions, the most frequent
+// allocation of a read-heavy load.
+var readTxs = sync.Pool{New: func() any { return new(Tx) }}
 
 func (s *Store) read(tx *Tx, fn func(*Tx) error) error {
 	err := tx.run(fn)
