@@ -151,7 +151,9 @@ func helloCommand(c *Ctx) {
 		return
 	}
 	if setName {
+		c.conn.InfoMu.Lock()
 		c.conn.Name = string(name)
+		c.conn.InfoMu.Unlock()
 	}
 	c.W.Proto = proto
 	c.W.Map(7)
@@ -176,7 +178,9 @@ func resetCommand(c *Ctx) {
 	c.discardMulti()
 	c.srv.unsubscribeAll(c.conn, c.cl)
 	c.conn.DB = 0
+	c.conn.InfoMu.Lock()
 	c.conn.Name = ""
+	c.conn.InfoMu.Unlock()
 	c.W.Proto = 2
 	c.cl.authed = c.srv.Cfg.Get("requirepass") == ""
 	c.W.Status("RESET")
@@ -197,7 +201,9 @@ func clientSetnameCommand(c *Ctx) {
 		c.errorReply("ERR Client names cannot contain spaces, newlines or special characters.")
 		return
 	}
+	c.conn.InfoMu.Lock()
 	c.conn.Name = string(c.Args[2])
+	c.conn.InfoMu.Unlock()
 	c.W.OK()
 }
 
@@ -219,6 +225,8 @@ func clientSetinfoCommand(c *Ctx) {
 			return
 		}
 	}
+	c.conn.InfoMu.Lock()
+	defer c.conn.InfoMu.Unlock()
 	switch {
 	case isArg(c.Args[2], "lib-name"):
 		c.conn.LibName = val
@@ -235,8 +243,10 @@ func clientSetinfoCommand(c *Ctx) {
 func clientLine(cn *resp.Conn) string {
 	now := time.Now()
 	idle := now.Sub(time.Unix(0, cn.LastActive.Load())) / time.Second
+	cn.InfoMu.Lock()
+	defer cn.InfoMu.Unlock()
 	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=0 name=%s age=%d idle=%d flags=N db=%d sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s\n",
-		cn.ID, cn.Addr, cn.LAddr, cn.Name, int64(now.Sub(cn.Created)/time.Second), int64(idle), cn.DB, cn.LastCmd, cn.W.Proto, cn.LibName, cn.LibVer)
+		cn.ID, cn.Addr, cn.LAddr, cn.Name, int64(now.Sub(cn.Created)/time.Second), int64(idle), cn.DB, cn.LastCmd(), cn.W.Proto, cn.LibName, cn.LibVer)
 }
 
 // CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID client-id ...]

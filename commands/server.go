@@ -292,7 +292,7 @@ func (s *Server) serve(conn *resp.Conn, args [][]byte, w *resp.Writer, queued fu
 		return
 	}
 	if inline {
-		conn.LastCmd = cmd.FullName()
+		conn.SetLastCmd(&cmd.full)
 	}
 	// Commands other than pub/sub and connection ones may wait for the
 	// data lock: a PUBLISH inside EXEC or a script, which holds it, does
@@ -383,7 +383,9 @@ func (s *Server) ServeBatch(conn *resp.Conn, batch [][][]byte) {
 			s.Serve(conn, args)
 			continue
 		}
-		conn.LastCmd = strings.ToLower(string(args[0]))
+		if cmd := named(table, args[0]); cmd != nil {
+			conn.SetLastCmd(&cmd.full)
+		}
 		p := &pending{w: resp.NewWriter(conn.W.Proto), done: make(chan struct{}), queued: make(chan struct{})}
 		mark := func() { p.once.Do(func() { close(p.queued) }) }
 		go func() {

@@ -67,10 +67,14 @@ type Command struct {
 	Keys func(args [][]byte) [][]byte
 
 	parent *Command
+	full   string // FullName, set by register
 }
 
 // FullName is the name errors use: "get", or "client|setname".
 func (c *Command) FullName() string {
+	if c.full != "" {
+		return c.full
+	}
 	if c.parent != nil {
 		return c.parent.Name + "|" + c.Name
 	}
@@ -116,6 +120,7 @@ func register(cmds ...*Command) {
 				panic("duplicate command " + c.Name)
 			}
 			table[c.Name] = c
+			c.full = c.Name
 			continue
 		}
 		p := table[parent]
@@ -125,7 +130,7 @@ func register(cmds ...*Command) {
 		if p.Subs == nil {
 			p.Subs = map[string]*Command{}
 		}
-		c.Name, c.parent = sub, p
+		c.Name, c.parent, c.full = sub, p, c.Name
 		if c.Group == "" {
 			c.Group = p.Group
 		}

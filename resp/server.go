@@ -62,16 +62,29 @@ type Conn struct {
 	Created time.Time
 	// DB is the selected logical database.
 	DB int
-	// Name, LibName and LibVer are set by CLIENT SETNAME / SETINFO.
+	// Name, LibName and LibVer are set by CLIENT SETNAME / SETINFO, under
+	// InfoMu, which readers on other connections (CLIENT LIST) hold too.
 	Name, LibName, LibVer string
-	// LastCmd is the name of the last command run, for CLIENT LIST.
-	LastCmd string
+	InfoMu                sync.Mutex
+	lastCmd atomic.Pointer[string]
 	// LastActive is the time of the last request (unix nanoseconds).
 	LastActive atomic.Int64
 	// CloseAfterReply makes the connection close once the pending replies are sent (QUIT).
 	CloseAfterReply bool
 	// State is the command layer's per-client state.
 	State any
+}
+
+// SetLastCmd records the name of the command the connection runs, for
+// CLIENT LIST on other connections; name must not change afterwards.
+func (c *Conn) SetLastCmd(name *string) { c.lastCmd.Store(name) }
+
+// LastCmd is the name of the last command run ("NULL" before the first).
+func (c *Conn) LastCmd() string {
+	if p := c.lastCmd.Load(); p != nil {
+		return *p
+	}
+	return "NULL"
 }
 
 // Server accepts connections and runs their requests through a Handler.
