@@ -4,7 +4,6 @@
 package commands
 
 import (
-	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -112,6 +111,9 @@ var table = map[string]*Command{}
 func register(cmds ...*Command) {
 	for _, c := range cmds {
 		parent, sub, isSub := strings.Cut(c.Name, "|")
+		if len(parent) > maxName || len(sub) > maxName || c.Name != strings.ToLower(c.Name) {
+			panic("command name too long or not lower case: " + c.Name)
+		}
 		if !isSub {
 			if c.Run == nil && c.Complexity == "" {
 				c.Complexity = "Depends on subcommand."
@@ -147,13 +149,17 @@ func Lookup(args [][]byte) *Command {
 	return c
 }
 
+// maxName bounds command and subcommand names (register checks it).
+const maxName = 32
+
 // named looks name up in m case-insensitively (ASCII, like Redis's
-// strcasecmp) without allocating: the lowered copy of a short name lives on
-// the stack and the map lookup does not keep it.
+// strcasecmp) without allocating: the lowered copy lives on the stack and
+// the map lookup does not keep it. A longer name than any command's is no
+// command.
 func named(m map[string]*Command, name []byte) *Command {
-	var buf [32]byte
+	var buf [maxName]byte
 	if len(name) > len(buf) {
-		return m[string(bytes.ToLower(name))]
+		return nil
 	}
 	for i, c := range name {
 		if 'A' <= c && c <= 'Z' {
