@@ -66,7 +66,8 @@ type Conn struct {
 	// InfoMu, which readers on other connections (CLIENT LIST) hold too.
 	Name, LibName, LibVer string
 	InfoMu                sync.Mutex
-	lastCmd               atomic.Pointer[string]
+	// lastCmd is the name of the last command run (SetLastCmd, LastCmd).
+	lastCmd atomic.Pointer[string]
 	// LastActive is the time of the last request (unix nanoseconds).
 	LastActive atomic.Int64
 	// CloseAfterReply makes the connection close once the pending replies are sent (QUIT).
