@@ -15,6 +15,7 @@
 #   -r ROUNDS          rounds (default 3); the median of the rounds is reported
 #   -c CLIENTS         parallel connections (default 50)
 #   -P PIPE            pipeline depth of the pipelined runs (default 16)
+#   -d BYTES           value size of SET/GET/... (redis-benchmark -d; default: its own, 3)
 #   -t LIST            comma-separated tests (default: the 19 of the performance targets,
 #                      PING_INLINE,PING_MBULK,SET,GET,INCR,LPUSH,RPUSH,LPOP,RPOP,SADD,HSET,SPOP,
 #                      ZADD,ZPOPMIN,LRANGE_100,LRANGE_300,LRANGE_500,LRANGE_600,MSET)
@@ -53,6 +54,7 @@ SHARDS=""
 RUN_TIMEOUT=300
 OUT="$here/out"
 RANDKEYS=100000
+VALSIZE=""
 
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'; }
 die() {
@@ -66,6 +68,7 @@ while [ $# -gt 0 ]; do
 	-r) ROUNDS=$2; shift 2 ;;
 	-c) CLIENTS=$2; shift 2 ;;
 	-P) PIPE=$2; shift 2 ;;
+	-d) VALSIZE=$2; shift 2 ;;
 	-t) TESTS=$2; shift 2 ;;
 	--sync) SYNCS=$2; shift 2 ;;
 	--all-sync) SYNCS=everysec,always,no; shift ;;
@@ -242,7 +245,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 				i=$(((k + round - 1) % nserv))
 				name=${names[$i]} port=${ports[$i]}
 				done_runs=$((done_runs + 1))
-				args=(-h 127.0.0.1 -p "$port" -q -c "$CLIENTS" -n "$N" -r "$RANDKEYS" -t "$t")
+				args=(-h 127.0.0.1 -p "$port" -q -c "$CLIENTS" -n "$N" -r "$RANDKEYS" ${VALSIZE:+-d "$VALSIZE"} -t "$t")
 				[ "$pp" = 1 ] || args+=(-P "$pp")
 				outf=$work/run.out
 				rc=0
@@ -366,7 +369,7 @@ report=$OUT/compare-$stamp.md
 # SVG bar chart of the ratios next to the report (benchmarks/chart, plain Go).
 chart=""
 series=$(IFS=,; echo "${names[*]:1}")
-subtitle="median of $ROUNDS rounds of redis-benchmark -c $CLIENTS -n $N -r $RANDKEYS; redisk: $build_note; $(date -u '+%Y-%m-%d %H:%M UTC')"
+subtitle="median of $ROUNDS rounds of redis-benchmark -c $CLIENTS -n $N -r $RANDKEYS${VALSIZE:+ -d $VALSIZE}; redisk: $build_note; $(date -u '+%Y-%m-%d %H:%M UTC')"
 if command -v go >/dev/null &&
 	(cd "$repo" && go run ./benchmarks/chart -in "$results" -out "$OUT/compare-$stamp.svg" -base redis \
 		-servers "$series" -tests "$TESTS" -subtitle "$subtitle") 2>"$work/chart.err"; then
@@ -396,7 +399,7 @@ cmdline="benchmarks/compare.sh"
 	echo "- data: $(findmnt -n -o FSTYPE -T "$work" 2>/dev/null || echo '?') file system under ${TMPDIR:-/tmp}"
 	echo "- machine: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(awk '/^MemTotal:/ {printf "%.0f GiB RAM", $2/1048576}' /proc/meminfo), Linux $(uname -r)"
 	echo "- load average (1/5/15 min) at start: $load_start; at end: $load_end (other work on the machine skews single runs; the order of servers rotates every round)"
-	echo "- each cell: median of $ROUNDS runs of \`redis-benchmark -q -c $CLIENTS -n $N -r $RANDKEYS -t TEST\`; ratio = server / redis"
+	echo "- each cell: median of $ROUNDS runs of \`redis-benchmark -q -c $CLIENTS -n $N -r $RANDKEYS${VALSIZE:+ -d $VALSIZE} -t TEST\`; ratio = server / redis"
 	echo
 	echo "### No pipelining"
 	echo

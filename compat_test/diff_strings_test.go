@@ -161,7 +161,30 @@ var stringCases = []diffCase{
 
 	// Long or odd arguments.
 	dc("set-get-long", "SET k "+strings.Repeat("v", 10000), "STRLEN k", "GETRANGE k 9990 -1"),
+
+	// Values stored outside the keys row (engine bigString: key + value over
+	// 900 bytes), across that size both ways and through every path that
+	// reads, rewrites, moves, copies or deletes a string.
+	dc("big-grow-shrink", "SET k "+big899, "APPEND k y", "STRLEN k", "GETRANGE k 895 -1", "GET k",
+		"SET k small", "GET k", "STRLEN k", "SET k "+big3k, "STRLEN k", "SETRANGE k 4000 z", "STRLEN k",
+		"GETRANGE k 2995 3005", "GETRANGE k -3 -1", "SETRANGE k 0 "+big1k, "GETRANGE k 995 1005", "GETSET k tiny", "GET k"),
+	dc("big-copy-rename-move", "SET k "+big1k, "COPY k k2", "GET k2", "RENAME k k3", "GET k3", "EXISTS k",
+		"SET k4 "+big3k, "RENAME k3 k4", "GET k4", "DEL k4", "GET k2", "MOVE k2 1", "SELECT 1", "GET k2",
+		"COPY k2 k5 DB 0", "SELECT 0", "STRLEN k5", "GETDEL k5", "EXISTS k5"),
+	dc("big-type-change", "SET k "+big1k, "RPUSH k a", "DEL k", "RPUSH k a", "SET k "+big1k, "TYPE k", "LPUSH k x",
+		"STRLEN k", "HSET k f v", "SET k v", "TYPE k", "GET k"),
+	dc("big-ttl", "SET k "+big1k+" EX 100", "TTL k", "SET k "+big3k+" KEEPTTL", "TTL k", "STRLEN k", "PERSIST k", "TTL k",
+		"GETEX k EX 50", "TTL k", "SET k2 "+big1k+" EXAT 1", "EXISTS k2", "GETEX k PERSIST", "TTL k", "SET k "+big3k+" EXAT 1", "EXISTS k"),
+	dc("big-counters-mset", "SET k "+big1k, "INCR k", "INCRBYFLOAT k 1", "MSET a "+big1k+" b "+big3k+" c x", "MGET a b c",
+		"STRLEN b", "MSETNX a x d "+big1k, "EXISTS d", "SETNX d "+big3k, "STRLEN d", "FLUSHDB", "DBSIZE", "GET a", "SET a "+big1k, "GET a"),
 }
+
+// Values around the size at which redisk stores a string outside its keys row.
+var (
+	big899 = strings.Repeat("a", 899) // with key "k": 900 bytes, the last size kept in the row
+	big1k  = strings.Repeat("b", 1000)
+	big3k  = strings.Repeat("c", 3000)
+)
 
 // TestDiffStrings compares the string family with redis-server.
 func TestDiffStrings(t *testing.T) { runDiff(t, stringCases) }

@@ -135,6 +135,10 @@ func (tx *Tx) dumpIn(db int, key []byte) (*Value, bool) {
 	v := &Value{Type: m.Type, Exp: m.Exp}
 	switch m.Type {
 	case TypeString:
+		if m.ID != 0 {
+			v.Str = tx.bigValue(m.ID)
+			break
+		}
 		st := tx.bind("SELECT val FROM keys WHERE db=? AND h=? AND key=?", db, keyHash(key), key)
 		if tx.step(st) {
 			v.Str = blob(st, 0)
@@ -334,7 +338,7 @@ func (tx *Tx) RandomKey() ([]byte, bool) {
 
 // Flush deletes every key of tx.DB.
 func (tx *Tx) Flush() {
-	for _, t := range []string{"lists", "hashes", "sets", "zsets", "zlvl"} {
+	for _, t := range []string{"lists", "hashes", "sets", "zsets", "zlvl", "strs"} {
 		tx.exec("DELETE FROM "+t+" WHERE id IN (SELECT id FROM keys WHERE db=? AND id IS NOT NULL)", tx.DB)
 	}
 	tx.exec("DELETE FROM keys WHERE db=?", tx.DB)

@@ -61,7 +61,7 @@ type Options struct {
 
 const (
 	appID         = 0x5244534b // "RDSK"
-	schemaVersion = 2
+	schemaVersion = 3
 	maxBatch      = 4096
 )
 
@@ -256,7 +256,13 @@ func (s *Store) migrate() error {
 	case v < 2:
 		// Sorted sets without rank levels (Meta.Lo = 0) get them on their
 		// next write; until then ranks are counted.
-		return c.Exec("BEGIN;" + zlvlSchema + "PRAGMA user_version=2; COMMIT;")
+		if err := c.Exec("BEGIN;" + zlvlSchema + "PRAGMA user_version=2; COMMIT;"); err != nil {
+			return err
+		}
+		fallthrough
+	case v < 3:
+		// Strings already in keys rows stay there until rewritten.
+		return c.Exec("BEGIN;" + strsSchema + "PRAGMA user_version=3; COMMIT;")
 	}
 	return nil
 }
@@ -286,12 +292,21 @@ CREATE TABLE hashes (id INTEGER NOT NULL, h INTEGER NOT NULL, field BLOB NOT NUL
 CREATE TABLE sets (id INTEGER NOT NULL, h INTEGER NOT NULL, member BLOB NOT NULL, PRIMARY KEY (id, h, member)) WITHOUT ROWID;
 CREATE TABLE zsets (id INTEGER NOT NULL, h INTEGER NOT NULL, member BLOB NOT NULL, score REAL NOT NULL, PRIMARY KEY (id, h, member)) WITHOUT ROWID;
 CREATE INDEX zsets_score ON zsets(id, score, member);
-` + zlvlSchema
+` + zlvlSchema + strsSchema
 
 // zlvlSchema is the sorted sets' rank index (see zrank.go), added in schema
 // version 2.
 const zlvlSchema = `
 CREATE TABLE IF NOT EXISTS zlvl (id INTEGER NOT NULL, lvl INTEGER NOT NULL, score REAL NOT NULL, member BLOB NOT NULL, c INTEGER NOT NULL, PRIMARY KEY (id, lvl, score, member)) WITHOUT ROWID;
+`
+
+// strsSchema holds the string values too large for a keys row (see
+// bigString), added in schema version 3. A rowid table keeps up to ~4 KB
+// of a row in its leaf page, where a keys row (WITHOUT ROWID) over ~1 KB
+// moves its tail to an overflow page of its own: 4.7 KB on disk for every
+// value of 1 to 4 KB.
+const strsSchema = `
+CREATE TABLE IF NOT EXISTS strs (id INTEGER PRIMARY KEY, val BLOB NOT NULL);
 `
 
 // conn is a SQLite connection with its prepared statements.

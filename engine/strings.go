@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"math/big"
 	"strconv"
@@ -32,7 +33,7 @@ func (tx *Tx) getString(key []byte) ([]byte, bool, error) {
 	if tx.cacheOK {
 		tx.s.CacheMisses.Add(1)
 	}
-	st := tx.bind("SELECT type, exp, val FROM keys WHERE db=? AND h=? AND key=?", tx.DB, keyHash(key), key)
+	st := tx.bind("SELECT type, exp, val, id FROM keys WHERE db=? AND h=? AND key=?", tx.DB, keyHash(key), key)
 	if !tx.step(st) {
 		tx.stat(false)
 		tx.learned(tx.DB, key, centry{absent: true})
@@ -52,9 +53,12 @@ func (tx *Tx) getString(key []byte) ([]byte, bool, error) {
 		done(st)
 		return nil, true, ErrWrongType
 	}
-	v := blob(st, 2)
+	v, id := blob(st, 2), st.ColumnInt64(3)
 	done(st)
-	e := centry{m: Meta{Type: TypeString, Exp: exp}}
+	if id != 0 {
+		v = tx.bigValue(id)
+	}
+	e := centry{m: Meta{Type: TypeString, Exp: exp, ID: id}}
 	if len(v) <= maxEntryVal {
 		e.val, e.hasVal = v, true
 	}
@@ -63,6 +67,25 @@ func (tx *Tx) getString(key []byte) ([]byte, bool, error) {
 		return bytes.Clone(v), true, nil
 	}
 	return v, true, nil
+}
+
+// bigStringAt is the size of key plus value above which a string's value
+// is stored in strs: below it, a keys row stays within what a 4 KB page of
+// a WITHOUT ROWID table keeps in the page (~1,000 bytes of payload).
+const bigStringAt = 900
+
+// bigString reports whether val, stored at key, goes to strs.
+func bigString(key, val []byte) bool { return len(key)+len(val) > bigStringAt }
+
+// bigValue reads a value stored in strs.
+func (tx *Tx) bigValue(id int64) []byte {
+	st := tx.bind("SELECT val FROM strs WHERE id=?", id)
+	if !tx.step(st) {
+		panic(&Internal{fmt.Errorf("string value %d missing", id)})
+	}
+	v := blob(st, 0)
+	done(st)
+	return v
 }
 
 // Get returns the string value at key (GET).
@@ -84,23 +107,46 @@ func (tx *Tx) putString(key, val []byte, exp int64, old Meta, existed bool) {
 	if exp != 0 {
 		expArg = exp
 	}
+	// A large value lives in strs (bigString), the keys row pointing at it
+	// by id; a small one in the keys row.
+	var id int64
+	oldID := int64(0)
+	if existed && old.Type == TypeString {
+		oldID = old.ID
+	}
+	switch {
+	case bigString(key, val) && oldID != 0:
+		id = oldID
+		if tx.execN("UPDATE strs SET val=? WHERE id=?", val, id) == 0 {
+			tx.exec("INSERT INTO strs(id, val) VALUES(?,?)", id, val)
+		}
+	case bigString(key, val):
+		id = tx.newID()
+		tx.exec("INSERT INTO strs(id, val) VALUES(?,?)", id, val)
+	case oldID != 0:
+		tx.exec("DELETE FROM strs WHERE id=?", oldID)
+	}
+	var idArg, valArg any = nil, val
+	if id != 0 {
+		idArg, valArg = id, nil
+	}
 	// A key known to exist is updated in place: one seek, where the UPSERT
 	// probes for the conflict and then seeks again. Should the row be gone
 	// all the same, the UPSERT below writes it.
 	h := keyHash(key)
 	switch {
 	case existed && old.Type == TypeString:
-		tx.exec(`UPDATE keys SET exp=?, val=? WHERE db=? AND h=? AND key=?`, expArg, val, tx.DB, h, key)
+		tx.exec(`UPDATE keys SET exp=?, val=?, id=? WHERE db=? AND h=? AND key=?`, expArg, valArg, idArg, tx.DB, h, key)
 	case existed:
-		tx.exec(`UPDATE keys SET type=0, exp=?, val=?, id=NULL, n=NULL, lo=NULL, hi=NULL WHERE db=? AND h=? AND key=?`,
-			expArg, val, tx.DB, h, key)
+		tx.exec(`UPDATE keys SET type=0, exp=?, val=?, id=?, n=NULL, lo=NULL, hi=NULL WHERE db=? AND h=? AND key=?`,
+			expArg, valArg, idArg, tx.DB, h, key)
 	}
 	if !existed || tx.c.c.Changes() == 0 {
-		tx.exec(`INSERT INTO keys(db, h, key, type, exp, val) VALUES(?,?,?,0,?,?)
-			ON CONFLICT DO UPDATE SET type=0, exp=excluded.exp, val=excluded.val, id=NULL, n=NULL, lo=NULL, hi=NULL`,
-			tx.DB, h, key, expArg, val)
+		tx.exec(`INSERT INTO keys(db, h, key, type, exp, val, id) VALUES(?,?,?,0,?,?,?)
+			ON CONFLICT DO UPDATE SET type=0, exp=excluded.exp, val=excluded.val, id=excluded.id, n=NULL, lo=NULL, hi=NULL`,
+			tx.DB, h, key, expArg, valArg, idArg)
 	}
-	e := centry{m: Meta{Type: TypeString, Exp: exp}}
+	e := centry{m: Meta{Type: TypeString, Exp: exp, ID: id}}
 	if len(val) <= maxEntryVal {
 		e.val, e.hasVal = bytes.Clone(val), true
 	}
@@ -366,7 +412,8 @@ func (tx *Tx) SetRange(key []byte, off int64, val []byte) (int64, error) {
 
 // StrLen is the length of the string at key.
 func (tx *Tx) StrLen(key []byte) (int64, error) {
-	st := tx.bind("SELECT type, exp, length(val) FROM keys WHERE db=? AND h=? AND key=?", tx.DB, keyHash(key), key)
+	st := tx.bind(`SELECT type, exp, coalesce(length(val), (SELECT length(val) FROM strs WHERE strs.id = keys.id))
+		FROM keys WHERE db=? AND h=? AND key=?`, tx.DB, keyHash(key), key)
 	if !tx.step(st) {
 		return 0, nil
 	}

@@ -1,8 +1,12 @@
 package engine
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"math/big"
+	"math/rand/v2"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -241,4 +245,164 @@ func TestIncrBy(t *testing.T) {
 			t.Errorf("%q INCRBY %d = %d, %v; want %d, %v", tc.init, tc.by, got, err, tc.want, tc.err)
 		}
 	}
+}
+
+// TestBigStrings runs random string operations with values on both sides
+// of bigStringAt (and past the key cache's maxEntryVal) against a map, with
+// and without the key cache, and checks after every step that each value
+// reads back and that the strs table holds exactly the values of keys that
+// point at it; then again after a reopen.
+func TestBigStrings(t *testing.T) {
+	for _, cache := range []int64{0, 1 << 20} {
+		t.Run(fmt.Sprintf("cache=%d", cache), func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "shard-0000.db")
+			open := func() *Store {
+				s, err := Open(path, Options{Shard: 0, Shards: 1, Sync: SyncNo, CacheBytes: cache})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return s
+			}
+			s := open()
+			defer func() { s.Close() }()
+			rng := rand.New(rand.NewPCG(1, uint64(cache)))
+			sizes := []int{0, 10, bigStringAt - 3, bigStringAt - 1, bigStringAt + 5, 1500, 5000, maxEntryVal + 10}
+			model := map[string][]byte{}
+			keys := []string{"k0", "k1", "k2", "k3", "k4", "k5"}
+			val := func() []byte {
+				return bytes.Repeat([]byte{byte('a' + rng.IntN(26))}, sizes[rng.IntN(len(sizes))])
+			}
+			check := func(step int, op string) {
+				t.Helper()
+				for _, k := range keys {
+					got, ok := readString(t, s, k)
+					want, wok := model[k]
+					if ok != wok || got != string(want) {
+						t.Fatalf("step %d (%s): %s = %d bytes (exists %v), want %d bytes (exists %v)", step, op, k, len(got), ok, len(want), wok)
+					}
+				}
+				var strs, pointed, orphans int64
+				s.Read(0, func(tx *Tx) error {
+					strs = countRows(tx, "SELECT count(*) FROM strs")
+					pointed = countRows(tx, "SELECT count(*) FROM keys WHERE type=0 AND id IS NOT NULL")
+					orphans = countRows(tx, "SELECT count(*) FROM strs WHERE id NOT IN (SELECT id FROM keys WHERE id IS NOT NULL)")
+					return nil
+				})
+				if strs != pointed || orphans != 0 {
+					t.Fatalf("step %d (%s): strs has %d rows, %d keys point at one, %d orphans", step, op, strs, pointed, orphans)
+				}
+			}
+			for step := 0; step < 400; step++ {
+				k, k2 := keys[rng.IntN(len(keys))], keys[rng.IntN(len(keys))]
+				var op string
+				mustWrite(t, s, func(tx *Tx) error {
+					switch rng.IntN(8) {
+					case 0, 1, 2:
+						op = "set"
+						v := val()
+						tx.SetString([]byte(k), v, 0)
+						model[k] = v
+					case 3:
+						op = "append"
+						v := val()
+						if _, err := tx.Append([]byte(k), v); err != nil {
+							return err
+						}
+						model[k] = append(append([]byte{}, model[k]...), v...)
+					case 4:
+						op = "delete"
+						tx.Delete([]byte(k))
+						delete(model, k)
+					case 5:
+						op = "rename"
+						if _, err := tx.Rename([]byte(k), []byte(k2), false); err == nil && k != k2 {
+							model[k2] = model[k]
+							delete(model, k)
+						}
+					case 6:
+						op = "copy"
+						if tx.CopyTo([]byte(k), []byte(k2), 0, true) && k != k2 {
+							model[k2] = model[k]
+						}
+					case 7:
+						op = "expired"
+						tx.SetString([]byte(k), val(), tx.Now-1)
+						delete(model, k)
+					}
+					return nil
+				})
+				check(step, op)
+			}
+			s.Close()
+			s = open()
+			check(-1, "reopen")
+			mustWrite(t, s, func(tx *Tx) error { tx.Flush(); return nil })
+			model = map[string][]byte{}
+			check(-2, "flush")
+		})
+	}
+}
+
+// countRows runs a SELECT count(*) statement.
+func countRows(tx *Tx, sql string) int64 {
+	st := tx.bind(sql)
+	var n int64
+	if tx.step(st) {
+		n = st.ColumnInt64(0)
+		done(st)
+	}
+	return n
+}
+
+// TestBigStringMigrate opens a file of schema version 2 (no strs table,
+// large values in their keys rows): it is upgraded in place, the old rows
+// read back, and a rewrite moves the value to strs.
+func TestBigStringMigrate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	s, err := Open(path, Options{Shard: 0, Shards: 1, Sync: SyncNo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := bytes.Repeat([]byte("o"), 3000)
+	mustWrite(t, s, func(tx *Tx) error {
+		tx.SetString([]byte("big"), []byte("x"), 0)
+		tx.exec("UPDATE keys SET val=? WHERE key=?", old, []byte("big"))
+		tx.exec("DROP TABLE strs")
+		return nil
+	})
+	if err := s.wc.c.Exec("PRAGMA user_version=2"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, err = Open(path, Options{Shard: 0, Shards: 1, Sync: SyncNo}); err != nil {
+		t.Fatalf("reopen version 2: %v", err)
+	}
+	defer s.Close()
+	if v, ok := readString(t, s, "big"); !ok || v != string(old) {
+		t.Fatalf("old inline value: %d bytes, %v", len(v), ok)
+	}
+	var n int64
+	mustWrite(t, s, func(tx *Tx) (err error) {
+		if n, err = tx.StrLen([]byte("big")); err != nil {
+			return err
+		}
+		_, err = tx.Append([]byte("big"), []byte("!"))
+		return err
+	})
+	if n != 3000 {
+		t.Fatalf("STRLEN of the old row: %d", n)
+	}
+	if v, _ := readString(t, s, "big"); v != string(old)+"!" {
+		t.Fatalf("after APPEND: %d bytes", len(v))
+	}
+	s.Read(0, func(tx *Tx) error {
+		if c := countRows(tx, "SELECT count(*) FROM strs"); c != 1 {
+			t.Errorf("strs rows after the rewrite: %d", c)
+		}
+		if c := countRows(tx, "SELECT count(*) FROM keys WHERE val IS NOT NULL"); c != 0 {
+			t.Errorf("keys rows still holding the value: %d", c)
+		}
+		return nil
+	})
 }

@@ -325,9 +325,13 @@ func (tx *Tx) removeIn(db int, key []byte, m Meta) {
 	tx.delta(db, -1, e)
 }
 
-// dropMembers deletes a collection's member rows.
+// dropMembers deletes a collection's member rows, or a large string's value.
 func (tx *Tx) dropMembers(m Meta) {
 	switch m.Type {
+	case TypeString:
+		if m.ID != 0 {
+			tx.exec("DELETE FROM strs WHERE id=?", m.ID)
+		}
 	case TypeList:
 		tx.exec("DELETE FROM lists WHERE id=?", m.ID)
 	case TypeHash:
