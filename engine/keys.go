@@ -372,6 +372,18 @@ func (tx *Tx) Counts() map[int][2]int64 {
 	return out
 }
 
+// NextExpiry is the earliest expiry of any key in the shard (unix ms), 0
+// when no key has one.
+func (tx *Tx) NextExpiry() int64 {
+	st := tx.bind("SELECT min(exp) FROM keys WHERE exp IS NOT NULL")
+	var at int64
+	if tx.step(st) {
+		at = st.ColumnInt64(0)
+		done(st)
+	}
+	return at
+}
+
 // ExpireSweep deletes up to limit keys whose expiry has passed and returns how many.
 func (tx *Tx) ExpireSweep(limit int) int {
 	type victim struct {

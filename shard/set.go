@@ -514,11 +514,33 @@ func (s *Set) sweep(st *engine.Store) {
 	defer s.wg.Done()
 	t := time.NewTicker(100 * time.Millisecond)
 	defer t.Stop()
+	// What the last look at the shard found: the earliest expiry (unix ms,
+	// 0: none) as of commit count seenCommits. Until the shard commits
+	// again or that time comes, there is nothing to sweep and the tick
+	// costs no SQLite transaction (ten a second per shard cost an idle
+	// server ~6 % of a core); a look every 10 s all the same.
+	var next int64
+	seenCommits, lookedAt := int64(-1), time.Time{}
 	for {
+		var now time.Time
 		select {
 		case <-s.stop:
 			return
-		case <-t.C:
+		case now = <-t.C:
+		}
+		if st.Commits.Load() == seenCommits && (next == 0 || now.UnixMilli() < next) && now.Sub(lookedAt) < 10*time.Second {
+			continue
+		}
+		seenCommits, lookedAt = st.Commits.Load(), now
+		s.mu.RLock()
+		err := st.Read(0, func(tx *engine.Tx) error { next = tx.NextExpiry(); return nil })
+		s.mu.RUnlock()
+		if err != nil {
+			slog.Warn("expiry check failed", "err", err)
+			continue
+		}
+		if next == 0 || next > now.UnixMilli() {
+			continue
 		}
 		for round := 0; round < 10; round++ {
 			n := 0
@@ -533,5 +555,6 @@ func (s *Set) sweep(st *engine.Store) {
 				break
 			}
 		}
+		seenCommits = -1 // look again at the next tick
 	}
 }

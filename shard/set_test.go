@@ -340,3 +340,45 @@ func TestMultiShardGroup(t *testing.T) {
 		}
 	}
 }
+
+// TestBackgroundSweep checks that keys whose expiry passes are deleted by
+// the background sweep without being read, whether they expire soon after
+// being written or long after the shard went quiet, and that keys without
+// an expiry stay.
+func TestBackgroundSweep(t *testing.T) {
+	s := openSet(t, t.TempDir())
+	set := func(key string, exp time.Duration) {
+		t.Helper()
+		var at int64
+		if exp != 0 {
+			at = time.Now().Add(exp).UnixMilli()
+		}
+		if err := s.Write(0, []byte(key), func(tx *engine.Tx) error { tx.SetString([]byte(key), []byte("v"), at); return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitCounts := func(keys, expiring int64) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			c := s.Counts()[0]
+			if c == [2]int64{keys, expiring} {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("counts %v, want %d keys, %d expiring (expired so far: %d)", c, keys, expiring, s.ExpiredKeys.Load())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	for i := 0; i < 20; i++ {
+		set(fmt.Sprint("stay", i), 0)
+		set(fmt.Sprint("soon", i), 150*time.Millisecond)
+	}
+	set("later", 1500*time.Millisecond) // due well after the last commit
+	waitCounts(21, 1)
+	waitCounts(20, 0)
+	if n := s.ExpiredKeys.Load(); n != 21 {
+		t.Fatalf("ExpiredKeys = %d, want 21", n)
+	}
+}
