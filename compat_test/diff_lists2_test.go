@@ -68,7 +68,27 @@ var list2Cases = []diffCase{
 // TestDiffLists2 compares the second part of the list commands with
 // redis-server.
 func TestDiffLists2(t *testing.T) {
-	runDiff(t, append(list2Cases, longListCases()...))
+	runDiff(t, append(append(list2Cases, longListCases()...), bigItemCases()...))
+}
+
+// bigItemCases use items on both sides of the size at which redisk keeps
+// a list item outside its row (engine bigItemAt, 900 bytes), through every
+// list path that reads, compares, moves or deletes items.
+func bigItemCases() []diffCase {
+	s900, b1, b3 := strings.Repeat("s", 900), strings.Repeat("b", 901), strings.Repeat("c", 3000)
+	push := "RPUSH l x " + b1 + " " + s900 + " " + b3 + " " + b1 + " y"
+	return []diffCase{
+		dc("big-items-read", push, "LRANGE l 0 -1", "LINDEX l 1", "LINDEX l -2", "LLEN l", "LPOS l "+b1, "LPOS l "+b1+" RANK -1",
+			"LPOS l "+b1+" COUNT 0", "LPOS l "+s900, "LPOS l "+b3+" MAXLEN 2", `LPOS l ""`),
+		dc("big-items-pop", push, "LPOP l 2", "RPOP l 2", "LRANGE l 0 -1", "LMOVE l m RIGHT LEFT", "RPOPLPUSH l m",
+			"LRANGE m 0 -1", "LMPOP 2 l m LEFT COUNT 3", "RPUSH m "+b3, "BLPOP m 0", "EXISTS l m"),
+		dc("big-items-edit", push, "LSET l 0 "+b3, "LSET l 1 small", "LSET l 2 "+b1, "LRANGE l 0 -1",
+			"LINSERT l BEFORE "+b1+" "+b3, "LINSERT l AFTER "+b3+" z", "LINSERT l BEFORE "+strings.Repeat("q", 1000)+" z",
+			`LINSERT l BEFORE "" z`, "LRANGE l 0 -1", "LREM l 1 "+b3, "LREM l -1 "+b1, "LRANGE l 0 -1", "LREM l 0 "+b3, "LLEN l",
+			"LTRIM l 1 -2", "LRANGE l 0 -1", "LTRIM l 5 1", "EXISTS l"),
+		dc("big-items-keys", push, "COPY l l2", "RENAME l l3", "LRANGE l3 0 -1", "LRANGE l2 1 1", "DEL l3", "LRANGE l2 0 -1",
+			"MOVE l2 1", "SELECT 1", "LLEN l2", "FLUSHDB", "EXISTS l2", "RPUSH e "+b1, `RPUSH e ""`, `LREM e 0 ""`, "LRANGE e 0 -1"),
+	}
 }
 
 // longListCases edit the middle of a 300-element list so that the

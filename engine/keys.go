@@ -145,7 +145,11 @@ func (tx *Tx) dumpIn(db int, key []byte) (*Value, bool) {
 			done(st)
 		}
 	case TypeList:
-		v.Items = tx.column("SELECT val FROM lists WHERE id=? ORDER BY pos", m.ID)
+		st := tx.bind("SELECT "+itemCols+" FROM lists WHERE id=? ORDER BY pos", m.ID)
+		for tx.step(st) {
+			it, _ := tx.readItem(st, 0)
+			v.Items = append(v.Items, it)
+		}
 	case TypeSet:
 		v.Items = tx.column("SELECT member FROM sets WHERE id=? ORDER BY member", m.ID)
 	case TypeHash:
@@ -183,7 +187,7 @@ func (tx *Tx) Restore(key []byte, v *Value) {
 	switch v.Type {
 	case TypeList:
 		for i, it := range v.Items {
-			tx.exec("INSERT INTO lists(id, pos, val) VALUES(?,?,?)", m.ID, i, it)
+			tx.putItem(m.ID, int64(i), it)
 		}
 		m.N, m.Lo, m.Hi = int64(len(v.Items)), 0, int64(len(v.Items))-1
 	case TypeSet:
@@ -338,6 +342,7 @@ func (tx *Tx) RandomKey() ([]byte, bool) {
 
 // Flush deletes every key of tx.DB.
 func (tx *Tx) Flush() {
+	tx.exec("DELETE FROM strs WHERE id IN (SELECT ref FROM lists WHERE ref IS NOT NULL AND id IN (SELECT id FROM keys WHERE db=? AND id IS NOT NULL))", tx.DB)
 	for _, t := range []string{"lists", "hashes", "sets", "zsets", "zlvl", "strs"} {
 		tx.exec("DELETE FROM "+t+" WHERE id IN (SELECT id FROM keys WHERE db=? AND id IS NOT NULL)", tx.DB)
 	}

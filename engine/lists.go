@@ -1,8 +1,69 @@
 package engine
 
+import (
+	"fmt"
+
+	"github.com/ncruces/go-sqlite3"
+)
+
 // Lists keep their items at consecutive positions lo..hi in the lists table:
 // a push at either end writes one row at lo-1 or hi+1, and an index is
-// one primary-key lookup at lo+i.
+// one primary-key lookup at lo+i. An item over bigItemAt bytes is kept in
+// strs, its row holding an empty val and the strs id in ref (see
+// bigStringAt for why).
+
+// bigItemAt is the size above which a list item is stored in strs.
+const bigItemAt = bigStringAt
+
+// putItem inserts item v at position pos of list id.
+func (tx *Tx) putItem(id, pos int64, v []byte) {
+	if len(v) <= bigItemAt {
+		tx.exec("INSERT INTO lists(id, pos, val) VALUES(?,?,?)", id, pos, v)
+		return
+	}
+	ref := tx.newID()
+	tx.exec("INSERT INTO strs(id, val) VALUES(?,?)", ref, v)
+	tx.exec("INSERT INTO lists(id, pos, val, ref) VALUES(?,?,x'',?)", id, pos, ref)
+}
+
+// itemCols are the columns readItem reads, in this order.
+const itemCols = "val, ref"
+
+// readItem returns the item of the current row of a statement selecting
+// itemCols at column i, and its strs id (0 when inline).
+func (tx *Tx) readItem(st *sqlite3.Stmt, i int) ([]byte, int64) {
+	ref := st.ColumnInt64(i + 1)
+	if ref == 0 {
+		return blob(st, i), 0
+	}
+	return tx.bigItem(ref), ref
+}
+
+// bigItem reads an item stored in strs. The read must not use the
+// statement being stepped, so it prepares its own.
+func (tx *Tx) bigItem(ref int64) []byte {
+	st := tx.c.stmt("SELECT val FROM strs WHERE id=? /* item */")
+	if err := st.BindInt64(1, ref); err != nil {
+		panic(&Internal{err})
+	}
+	if !tx.step(st) {
+		panic(&Internal{fmt.Errorf("list item %d missing", ref)})
+	}
+	v := blob(st, 0)
+	done(st)
+	return v
+}
+
+// dropItems deletes the strs rows of the big items of list id matching
+// where (SQL over lists, with args after id).
+func (tx *Tx) dropItems(id int64, where string, args ...any) {
+	tx.exec("DELETE FROM strs WHERE id IN (SELECT ref FROM lists WHERE id=? AND ref IS NOT NULL"+where+")", append([]any{id}, args...)...)
+}
+
+// itemIs is the SQL condition "this row's item equals ?N".
+func itemIs(n int) string {
+	return fmt.Sprintf("((ref IS NULL AND val=?%d) OR (ref IS NOT NULL AND (SELECT s.val FROM strs s WHERE s.id=lists.ref)=?%d))", n, n)
+}
 
 // Push adds vals at the head (left) or tail of the list at key, one after
 // the other like LPUSH/RPUSH, and returns the new length. With onlyExisting
@@ -27,7 +88,7 @@ func (tx *Tx) Push(key []byte, vals [][]byte, left, onlyExisting bool) (int64, e
 			m.Hi++
 			pos = m.Hi
 		}
-		tx.exec("INSERT INTO lists(id, pos, val) VALUES(?,?,?)", m.ID, pos, v)
+		tx.putItem(m.ID, pos, v)
 		m.N++
 	}
 	tx.saveMeta(key, m)
@@ -41,13 +102,21 @@ func (tx *Tx) Pop(key []byte, count int64, left bool) ([][]byte, error) {
 		return nil, err
 	}
 	count = min(count, m.N)
-	var st = tx.bind("SELECT val FROM lists WHERE id=? AND pos BETWEEN ? AND ? ORDER BY pos DESC", m.ID, m.Hi-count+1, m.Hi)
+	var st = tx.bind("SELECT "+itemCols+" FROM lists WHERE id=? AND pos BETWEEN ? AND ? ORDER BY pos DESC", m.ID, m.Hi-count+1, m.Hi)
 	if left {
-		st = tx.bind("SELECT val FROM lists WHERE id=? AND pos BETWEEN ? AND ? ORDER BY pos", m.ID, m.Lo, m.Lo+count-1)
+		st = tx.bind("SELECT "+itemCols+" FROM lists WHERE id=? AND pos BETWEEN ? AND ? ORDER BY pos", m.ID, m.Lo, m.Lo+count-1)
 	}
 	out := make([][]byte, 0, count)
+	var refs []int64
 	for tx.step(st) {
-		out = append(out, blob(st, 0))
+		v, ref := tx.readItem(st, 0)
+		out = append(out, v)
+		if ref != 0 {
+			refs = append(refs, ref)
+		}
+	}
+	for _, ref := range refs {
+		tx.exec("DELETE FROM strs WHERE id=?", ref)
 	}
 	if left {
 		tx.exec("DELETE FROM lists WHERE id=? AND pos BETWEEN ? AND ?", m.ID, m.Lo, m.Lo+count-1)
@@ -112,9 +181,10 @@ func (tx *Tx) listRows(key []byte, m Meta, a, b int64) [][]byte {
 		lo, hi = m.Lo, min(m.Hi, m.Lo+maxListCache-1)
 	}
 	out := make([][]byte, 0, hi-lo+1)
-	st := tx.bind("SELECT val FROM lists WHERE id=? AND pos BETWEEN ? AND ? ORDER BY pos", m.ID, lo, hi)
+	st := tx.bind("SELECT "+itemCols+" FROM lists WHERE id=? AND pos BETWEEN ? AND ? ORDER BY pos", m.ID, lo, hi)
 	for tx.step(st) {
-		out = append(out, blob(st, 0))
+		v, _ := tx.readItem(st, 0)
+		out = append(out, v)
 	}
 	if !fill {
 		return out
@@ -153,11 +223,11 @@ func (tx *Tx) LIndex(key []byte, index int64) ([]byte, bool, error) {
 	if tx.items != nil && tx.itemsID == m.ID && index < int64(len(tx.items)) {
 		return tx.items[index], true, nil
 	}
-	st := tx.bind("SELECT val FROM lists WHERE id=? AND pos=?", m.ID, m.Lo+index)
+	st := tx.bind("SELECT "+itemCols+" FROM lists WHERE id=? AND pos=?", m.ID, m.Lo+index)
 	if !tx.step(st) {
 		return nil, false, nil
 	}
-	v := blob(st, 0)
+	v, _ := tx.readItem(st, 0)
 	done(st)
 	return v, true, nil
 }
@@ -190,7 +260,9 @@ func (tx *Tx) LSet(key []byte, index int64, val []byte) error {
 	if index < 0 || index >= m.N {
 		return ErrIndexOutOfRange
 	}
-	tx.exec("UPDATE lists SET val=? WHERE id=? AND pos=?", val, m.ID, m.Lo+index)
+	tx.dropItems(m.ID, " AND pos=?", m.Lo+index)
+	tx.exec("DELETE FROM lists WHERE id=? AND pos=?", m.ID, m.Lo+index)
+	tx.putItem(m.ID, m.Lo+index, val)
 	tx.saveMeta(key, m) // the items changed: the key's cached state goes
 	return nil
 }
@@ -202,7 +274,7 @@ func (tx *Tx) LInsert(key []byte, before bool, pivot, val []byte) (int64, error)
 	if err != nil || !ok {
 		return 0, err
 	}
-	st := tx.bind("SELECT pos FROM lists WHERE id=? AND val=? ORDER BY pos LIMIT 1", m.ID, pivot)
+	st := tx.bind("SELECT pos FROM lists WHERE id=?1 AND "+itemIs(2)+" ORDER BY pos LIMIT 1", m.ID, pivot)
 	if !tx.step(st) {
 		return -1, nil
 	}
@@ -220,7 +292,7 @@ func (tx *Tx) LInsert(key []byte, before bool, pivot, val []byte) (int64, error)
 		tx.shift(m.ID, p, m.Hi, 1)
 		m.Hi++
 	}
-	tx.exec("INSERT INTO lists(id, pos, val) VALUES(?,?,?)", m.ID, p, val)
+	tx.putItem(m.ID, p, val)
 	m.N++
 	tx.saveMeta(key, m)
 	return m.N, nil
@@ -240,9 +312,9 @@ func (tx *Tx) LRem(key []byte, count int64, val []byte) (int64, error) {
 	if limit == 0 {
 		limit = m.N
 	}
-	q := "SELECT pos FROM lists WHERE id=? AND val=? ORDER BY pos LIMIT ?"
+	q := "SELECT pos FROM lists WHERE id=?1 AND " + itemIs(2) + " ORDER BY pos LIMIT ?3"
 	if count < 0 {
-		q = "SELECT pos FROM lists WHERE id=? AND val=? ORDER BY pos DESC LIMIT ?"
+		q = "SELECT pos FROM lists WHERE id=?1 AND " + itemIs(2) + " ORDER BY pos DESC LIMIT ?3"
 	}
 	var gone []int64
 	st := tx.bind(q, m.ID, val, limit)
@@ -266,6 +338,7 @@ func (tx *Tx) LRem(key []byte, count int64, val []byte) (int64, error) {
 // items after each gap down so positions stay consecutive.
 func (tx *Tx) closeGaps(m *Meta, gone []int64) {
 	for _, p := range gone {
+		tx.dropItems(m.ID, " AND pos=?", p)
 		tx.exec("DELETE FROM lists WHERE id=? AND pos=?", m.ID, p)
 	}
 	for j, p := range gone {
@@ -295,6 +368,7 @@ func (tx *Tx) LTrim(key []byte, start, stop int64) error {
 		tx.saveMeta(key, m)
 		return nil
 	}
+	tx.dropItems(m.ID, " AND (pos < ? OR pos > ?)", m.Lo+a, m.Lo+b)
 	tx.exec("DELETE FROM lists WHERE id=? AND pos < ?", m.ID, m.Lo+a)
 	tx.exec("DELETE FROM lists WHERE id=? AND pos > ?", m.ID, m.Lo+b)
 	m.Lo, m.Hi = m.Lo+a, m.Lo+b
@@ -319,10 +393,10 @@ func (tx *Tx) LPos(key, val []byte, rank, count, maxlen int64) ([]int64, error) 
 			lo = m.Hi - maxlen + 1
 		}
 	}
-	q := "SELECT pos FROM lists WHERE id=? AND pos BETWEEN ? AND ? AND val=? ORDER BY pos LIMIT ? OFFSET ?"
+	q := "SELECT pos FROM lists WHERE id=?1 AND pos BETWEEN ?2 AND ?3 AND " + itemIs(4) + " ORDER BY pos LIMIT ?5 OFFSET ?6"
 	skip := rank - 1
 	if rank < 0 {
-		q = "SELECT pos FROM lists WHERE id=? AND pos BETWEEN ? AND ? AND val=? ORDER BY pos DESC LIMIT ? OFFSET ?"
+		q = "SELECT pos FROM lists WHERE id=?1 AND pos BETWEEN ?2 AND ?3 AND " + itemIs(4) + " ORDER BY pos DESC LIMIT ?5 OFFSET ?6"
 		skip = -rank - 1
 	}
 	limit := count

@@ -237,6 +237,18 @@ func (s *Store) initSchema(fresh bool) error {
 	return nil
 }
 
+// hasColumn reports whether table has column name.
+func hasColumn(c *sqlite3.Conn, table, name string) bool {
+	st, _, err := c.Prepare("SELECT 1 FROM pragma_table_info(?) WHERE name=?")
+	if err != nil {
+		return false
+	}
+	defer st.Close()
+	st.BindText(1, table)
+	st.BindText(2, name)
+	return st.Step()
+}
+
 // migrate brings a file written by an older redisk to schemaVersion and
 // refuses one written by a newer one.
 func (s *Store) migrate() error {
@@ -261,8 +273,13 @@ func (s *Store) migrate() error {
 		}
 		fallthrough
 	case v < 3:
-		// Strings already in keys rows stay there until rewritten.
-		return c.Exec("BEGIN;" + strsSchema + "PRAGMA user_version=3; COMMIT;")
+		// Strings and list items already in their rows stay there until
+		// rewritten.
+		alter := "ALTER TABLE lists ADD COLUMN ref INTEGER;"
+		if hasColumn(c, "lists", "ref") {
+			alter = ""
+		}
+		return c.Exec("BEGIN;" + strsSchema + alter + "PRAGMA user_version=3; COMMIT;")
 	}
 	return nil
 }
@@ -284,7 +301,7 @@ CREATE TABLE keys (
 	PRIMARY KEY (db, h, key)
 ) WITHOUT ROWID;
 CREATE INDEX keys_exp ON keys(exp) WHERE exp IS NOT NULL;
-CREATE TABLE lists (id INTEGER NOT NULL, pos INTEGER NOT NULL, val BLOB NOT NULL, PRIMARY KEY (id, pos)) WITHOUT ROWID;
+CREATE TABLE lists (id INTEGER NOT NULL, pos INTEGER NOT NULL, val BLOB NOT NULL, ref INTEGER, PRIMARY KEY (id, pos)) WITHOUT ROWID;
 -- Members are ordered by a 32-bit hash h of the member (field) first, like
 -- keys: HSCAN/SSCAN/ZSCAN cursors are hashes, and a random seek on h picks a
 -- near-uniform random member in O(log n).

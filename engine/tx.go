@@ -333,6 +333,7 @@ func (tx *Tx) dropMembers(m Meta) {
 			tx.exec("DELETE FROM strs WHERE id=?", m.ID)
 		}
 	case TypeList:
+		tx.dropItems(m.ID, "")
 		tx.exec("DELETE FROM lists WHERE id=?", m.ID)
 	case TypeHash:
 		tx.exec("DELETE FROM hashes WHERE id=?", m.ID)
