@@ -354,7 +354,7 @@ func (tx *Tx) Flush() {
 
 // FlushAll deletes every key of every database.
 func (tx *Tx) FlushAll() {
-	for _, t := range []string{"lists", "hashes", "sets", "zsets", "zlvl", "keys", "dbstats"} {
+	for _, t := range []string{"lists", "hashes", "sets", "zsets", "zlvl", "strs", "keys", "dbstats"} {
 		tx.exec("DELETE FROM " + t)
 	}
 	tx.flushedKeys(-1)

@@ -153,6 +153,12 @@ func TestBigListItems(t *testing.T) {
 			mustWrite(t, s, func(tx *Tx) error { tx.Flush(); return nil })
 			model = nil
 			check(-2, "flush")
+			mustWrite(t, s, func(tx *Tx) error {
+				_, err := tx.Push(key, [][]byte{vals[3], vals[4]}, false, false)
+				tx.FlushAll()
+				return err
+			})
+			check(-3, "flushall")
 		})
 	}
 }
