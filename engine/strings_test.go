@@ -340,7 +340,11 @@ func TestBigStrings(t *testing.T) {
 			mustWrite(t, s, func(tx *Tx) error { tx.Flush(); return nil })
 			model = map[string][]byte{}
 			check(-2, "flush")
-			mustWrite(t, s, func(tx *Tx) error { tx.SetString([]byte("k0"), bytes.Repeat([]byte("z"), 5000), 0); tx.FlushAll(); return nil })
+			mustWrite(t, s, func(tx *Tx) error {
+				tx.SetString([]byte("k0"), bytes.Repeat([]byte("z"), 5000), 0)
+				tx.FlushAll()
+				return nil
+			})
 			check(-3, "flushall")
 		})
 	}
