@@ -451,3 +451,28 @@ func TestIdleCheckpoint(t *testing.T) {
 		}
 	}
 }
+
+// withAndWithoutCache runs f as subtests on a one-shard store with the key
+// cache off and on; reopen closes and reopens that store's file and returns
+// the new store.
+func withAndWithoutCache(t *testing.T, f func(t *testing.T, s *Store, reopen func() *Store, cache int64)) {
+	for _, cache := range []int64{0, 1 << 20} {
+		t.Run(fmt.Sprintf("cache=%d", cache), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "shard-0000.db")
+			var s *Store
+			reopen := func() *Store {
+				if s != nil {
+					s.Close()
+				}
+				var err error
+				if s, err = Open(path, Options{Shard: 0, Shards: 1, Sync: SyncNo, CacheBytes: cache}); err != nil {
+					t.Fatal(err)
+				}
+				return s
+			}
+			reopen()
+			defer func() { s.Close() }()
+			f(t, s, reopen, cache)
+		})
+	}
+}

@@ -3,7 +3,6 @@ package engine
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"math/big"
 	"math/rand/v2"
 	"path/filepath"
@@ -253,101 +252,80 @@ func TestIncrBy(t *testing.T) {
 // reads back and that the strs table holds exactly the values of keys that
 // point at it; then again after a reopen.
 func TestBigStrings(t *testing.T) {
-	for _, cache := range []int64{0, 1 << 20} {
-		t.Run(fmt.Sprintf("cache=%d", cache), func(t *testing.T) {
-			dir := t.TempDir()
-			path := filepath.Join(dir, "shard-0000.db")
-			open := func() *Store {
-				s, err := Open(path, Options{Shard: 0, Shards: 1, Sync: SyncNo, CacheBytes: cache})
-				if err != nil {
-					t.Fatal(err)
-				}
-				return s
-			}
-			s := open()
-			defer func() { s.Close() }()
-			rng := rand.New(rand.NewPCG(1, uint64(cache)))
-			sizes := []int{0, 10, bigStringAt - 3, bigStringAt - 1, bigStringAt + 5, 1500, 5000, maxEntryVal + 10}
-			model := map[string][]byte{}
-			keys := []string{"k0", "k1", "k2", "k3", "k4", "k5"}
-			val := func() []byte {
-				return bytes.Repeat([]byte{byte('a' + rng.IntN(26))}, sizes[rng.IntN(len(sizes))])
-			}
-			check := func(step int, op string) {
-				t.Helper()
-				for _, k := range keys {
-					got, ok := readString(t, s, k)
-					want, wok := model[k]
-					if ok != wok || got != string(want) {
-						t.Fatalf("step %d (%s): %s = %d bytes (exists %v), want %d bytes (exists %v)", step, op, k, len(got), ok, len(want), wok)
-					}
-				}
-				var strs, pointed, orphans int64
-				s.Read(0, func(tx *Tx) error {
-					strs = countRows(tx, "SELECT count(*) FROM strs")
-					pointed = countRows(tx, "SELECT count(*) FROM keys WHERE type=0 AND id IS NOT NULL")
-					orphans = countRows(tx, "SELECT count(*) FROM strs WHERE id NOT IN (SELECT id FROM keys WHERE id IS NOT NULL)")
-					return nil
-				})
-				if strs != pointed || orphans != 0 {
-					t.Fatalf("step %d (%s): strs has %d rows, %d keys point at one, %d orphans", step, op, strs, pointed, orphans)
+	withAndWithoutCache(t, func(t *testing.T, s *Store, reopen func() *Store, cache int64) {
+		rng := rand.New(rand.NewPCG(1, uint64(cache)))
+		sizes := []int{0, 10, bigStringAt - 3, bigStringAt - 1, bigStringAt + 5, 1500, 5000, maxEntryVal + 10}
+		model := map[string][]byte{}
+		keys := []string{"k0", "k1", "k2", "k3", "k4", "k5"}
+		val := func() []byte {
+			return bytes.Repeat([]byte{byte('a' + rng.IntN(26))}, sizes[rng.IntN(len(sizes))])
+		}
+		check := func(step int, op string) {
+			t.Helper()
+			for _, k := range keys {
+				got, ok := readString(t, s, k)
+				want, wok := model[k]
+				if ok != wok || got != string(want) {
+					t.Fatalf("step %d (%s): %s = %d bytes (exists %v), want %d bytes (exists %v)", step, op, k, len(got), ok, len(want), wok)
 				}
 			}
-			for step := 0; step < 400; step++ {
-				k, k2 := keys[rng.IntN(len(keys))], keys[rng.IntN(len(keys))]
-				var op string
-				mustWrite(t, s, func(tx *Tx) error {
-					switch rng.IntN(8) {
-					case 0, 1, 2:
-						op = "set"
-						v := val()
-						tx.SetString([]byte(k), v, 0)
-						model[k] = v
-					case 3:
-						op = "append"
-						v := val()
-						if _, err := tx.Append([]byte(k), v); err != nil {
-							return err
-						}
-						model[k] = append(append([]byte{}, model[k]...), v...)
-					case 4:
-						op = "delete"
-						tx.Delete([]byte(k))
-						delete(model, k)
-					case 5:
-						op = "rename"
-						if _, err := tx.Rename([]byte(k), []byte(k2), false); err == nil && k != k2 {
-							model[k2] = model[k]
-							delete(model, k)
-						}
-					case 6:
-						op = "copy"
-						if tx.CopyTo([]byte(k), []byte(k2), 0, true) && k != k2 {
-							model[k2] = model[k]
-						}
-					case 7:
-						op = "expired"
-						tx.SetString([]byte(k), val(), tx.Now-1)
-						delete(model, k)
-					}
-					return nil
-				})
-				check(step, op)
+			if a := strsAccount(s); a.rows != a.fromKeys || a.orphans != 0 {
+				t.Fatalf("step %d (%s): strs has %d rows, %d keys point at one, %d orphans", step, op, a.rows, a.fromKeys, a.orphans)
 			}
-			s.Close()
-			s = open()
-			check(-1, "reopen")
-			mustWrite(t, s, func(tx *Tx) error { tx.Flush(); return nil })
-			model = map[string][]byte{}
-			check(-2, "flush")
+		}
+		for step := 0; step < 400; step++ {
+			k, k2 := keys[rng.IntN(len(keys))], keys[rng.IntN(len(keys))]
+			var op string
 			mustWrite(t, s, func(tx *Tx) error {
-				tx.SetString([]byte("k0"), bytes.Repeat([]byte("z"), 5000), 0)
-				tx.FlushAll()
+				switch rng.IntN(8) {
+				case 0, 1, 2:
+					op = "set"
+					v := val()
+					tx.SetString([]byte(k), v, 0)
+					model[k] = v
+				case 3:
+					op = "append"
+					v := val()
+					if _, err := tx.Append([]byte(k), v); err != nil {
+						return err
+					}
+					model[k] = append(append([]byte{}, model[k]...), v...)
+				case 4:
+					op = "delete"
+					tx.Delete([]byte(k))
+					delete(model, k)
+				case 5:
+					op = "rename"
+					if _, err := tx.Rename([]byte(k), []byte(k2), false); err == nil && k != k2 {
+						model[k2] = model[k]
+						delete(model, k)
+					}
+				case 6:
+					op = "copy"
+					if tx.CopyTo([]byte(k), []byte(k2), 0, true) && k != k2 {
+						model[k2] = model[k]
+					}
+				case 7:
+					op = "expired"
+					tx.SetString([]byte(k), val(), tx.Now-1)
+					delete(model, k)
+				}
 				return nil
 			})
-			check(-3, "flushall")
+			check(step, op)
+		}
+		s = reopen()
+		check(-1, "reopen")
+		mustWrite(t, s, func(tx *Tx) error { tx.Flush(); return nil })
+		model = map[string][]byte{}
+		check(-2, "flush")
+		mustWrite(t, s, func(tx *Tx) error {
+			tx.SetString([]byte("k0"), bytes.Repeat([]byte("z"), 5000), 0)
+			tx.FlushAll()
+			return nil
 		})
-	}
+		check(-3, "flushall")
+	})
 }
 
 // countRows runs a SELECT count(*) statement.
@@ -411,4 +389,24 @@ func TestBigStringMigrate(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// strsUse is what points at the rows of strs.
+type strsUse struct {
+	rows, fromKeys, fromLists, orphans int64
+}
+
+// strsAccount counts strs rows, the string keys and list items pointing
+// at one, and the rows nothing points at.
+func strsAccount(s *Store) strsUse {
+	var a strsUse
+	s.Read(0, func(tx *Tx) error {
+		a.rows = countRows(tx, "SELECT count(*) FROM strs")
+		a.fromKeys = countRows(tx, "SELECT count(*) FROM keys WHERE type=0 AND id IS NOT NULL")
+		a.fromLists = countRows(tx, "SELECT count(*) FROM lists WHERE ref IS NOT NULL")
+		a.orphans = countRows(tx, `SELECT count(*) FROM strs WHERE id NOT IN (SELECT id FROM keys WHERE type=0 AND id IS NOT NULL)
+			AND id NOT IN (SELECT ref FROM lists WHERE ref IS NOT NULL)`)
+		return nil
+	})
+	return a
 }
