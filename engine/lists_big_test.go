@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -142,4 +143,60 @@ func TestBigListItems(t *testing.T) {
 		})
 		check(-3, "flushall")
 	})
+}
+
+// TestListRefMigrate opens a file of schema version 2, whose lists table
+// has no ref column and whose items are all in their rows: the upgrade adds
+// the column, old items read back, and new large items go to strs.
+func TestListRefMigrate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	s, err := Open(path, Options{Shard: 0, Shards: 1, Sync: SyncNo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldBig := bytes.Repeat([]byte("o"), 2000)
+	key := []byte("l")
+	mustWrite(t, s, func(tx *Tx) error {
+		_, err := tx.Push(key, [][]byte{[]byte("a"), []byte("b")}, false, false)
+		// What version 2 wrote: every item in its row, no ref column, no strs.
+		tx.exec("UPDATE lists SET val=? WHERE pos=1", oldBig)
+		tx.exec("CREATE TABLE lists2 (id INTEGER NOT NULL, pos INTEGER NOT NULL, val BLOB NOT NULL, PRIMARY KEY (id, pos)) WITHOUT ROWID")
+		tx.exec("INSERT INTO lists2 SELECT id, pos, val FROM lists")
+		tx.exec("DROP TABLE lists")
+		tx.exec("ALTER TABLE lists2 RENAME TO lists")
+		tx.exec("DROP TABLE strs")
+		return err
+	})
+	if err := s.wc.c.Exec("PRAGMA user_version=2"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, err = Open(path, Options{Shard: 0, Shards: 1, Sync: SyncNo}); err != nil {
+		t.Fatalf("reopen version 2: %v", err)
+	}
+	defer s.Close()
+	newBig := bytes.Repeat([]byte("n"), 3000)
+	var got [][]byte
+	var at []int64
+	mustWrite(t, s, func(tx *Tx) (err error) {
+		if _, err = tx.Push(key, [][]byte{newBig}, false, false); err != nil {
+			return err
+		}
+		if at, err = tx.LPos(key, oldBig, 1, 0, 0); err != nil {
+			return err
+		}
+		got, err = tx.LRange(key, 0, -1)
+		return err
+	})
+	want := [][]byte{[]byte("a"), oldBig, newBig}
+	if !slices.EqualFunc(got, want, bytes.Equal) || !slices.Equal(at, []int64{1}) {
+		t.Fatalf("after the upgrade: %d items, LPOS of the old large item %v", len(got), at)
+	}
+	if a := strsAccount(s); a.rows != 1 || a.fromLists != 1 || a.orphans != 0 {
+		t.Fatalf("strs after the upgrade: %+v", a)
+	}
+	mustWrite(t, s, func(tx *Tx) error { tx.Delete(key); return nil })
+	if a := strsAccount(s); a.rows != 0 {
+		t.Fatalf("strs after DEL: %+v", a)
+	}
 }
