@@ -273,7 +273,6 @@ func execCommand(c *Ctx) {
 		c.W.Array(len(queue))
 		for _, q := range queue {
 			sub := &Ctx{srv: c.srv, conn: c.conn, cl: c.cl, W: c.W, Args: q.args, cmd: q.cmd, tx: m}
-			c.conn.SetLastCmd(&q.cmd.full)
 			q.cmd.Run(sub)
 		}
 		return nil

@@ -288,11 +288,12 @@ func (s *Server) serve(conn *resp.Conn, args [][]byte, w *resp.Writer, queued fu
 			return
 		}
 	}
+	if inline {
+		// Like Redis, also for a command MULTI queues; EXEC stays "exec".
+		conn.SetLastCmd(&cmd.full)
+	}
 	if s.queue(ctx) {
 		return
-	}
-	if inline {
-		conn.SetLastCmd(&cmd.full)
 	}
 	// Commands other than pub/sub and connection ones may wait for the
 	// data lock: a PUBLISH inside EXEC or a script, which holds it, does
@@ -337,22 +338,23 @@ const (
 	runWrite         // single-key write: may run beside other writes
 )
 
-// pipelineClass decides how a pipelined command may run.
-func (s *Server) pipelineClass(cl *client, args [][]byte) int {
+// pipelineClass decides how a pipelined command may run; for a runWrite
+// it also returns the command.
+func (s *Server) pipelineClass(cl *client, args [][]byte) (int, *Command) {
 	if cl == nil || !cl.authed || cl.multi.active || cl.subs.any() || s.scripts.running.Load() {
-		return runInline
+		return runInline, nil
 	}
 	cmd := named(table, args[0])
 	if cmd == nil || cmd.Subs != nil || !cmd.arityOK(len(args)) || cmd.FirstKey != 1 || cmd.LastKey != 1 ||
 		cmd.Flags&(FlagBlocking|FlagMovableKeys|FlagPubSub|FlagNoScript) != 0 {
-		return runInline
+		return runInline, nil
 	}
 	// Reads run inline: a goroutine per read costs more (SQLite's deep
 	// stack grows on every new goroutine) than running them one by one.
 	if cmd.Flags&FlagWrite != 0 {
-		return runWrite
+		return runWrite, cmd
 	}
-	return runInline
+	return runInline, nil
 }
 
 // ServeBatch runs a pipeline (resp.Handler). Runs of single-key writes are
@@ -374,7 +376,7 @@ func (s *Server) ServeBatch(conn *resp.Conn, batch [][][]byte) {
 			break
 		}
 		cl, _ := conn.State.(*client)
-		k := s.pipelineClass(cl, args)
+		k, cmd := s.pipelineClass(cl, args)
 		if k != kind || k == runInline {
 			finish()
 			kind = k
@@ -383,9 +385,7 @@ func (s *Server) ServeBatch(conn *resp.Conn, batch [][][]byte) {
 			s.Serve(conn, args)
 			continue
 		}
-		if cmd := named(table, args[0]); cmd != nil {
-			conn.SetLastCmd(&cmd.full)
-		}
+		conn.SetLastCmd(&cmd.full)
 		p := &pending{w: resp.NewWriter(conn.W.Proto), done: make(chan struct{}), queued: make(chan struct{})}
 		mark := func() { p.once.Do(func() { close(p.queued) }) }
 		go func() {

@@ -36,22 +36,7 @@ func (tx *Tx) readItem(st *sqlite3.Stmt, i int) ([]byte, int64) {
 	if ref == 0 {
 		return blob(st, i), 0
 	}
-	return tx.bigItem(ref), ref
-}
-
-// bigItem reads an item stored in strs. The read must not use the
-// statement being stepped, so it prepares its own.
-func (tx *Tx) bigItem(ref int64) []byte {
-	st := tx.c.stmt("SELECT val FROM strs WHERE id=? /* item */")
-	if err := st.BindInt64(1, ref); err != nil {
-		panic(&Internal{err})
-	}
-	if !tx.step(st) {
-		panic(&Internal{fmt.Errorf("list item %d missing", ref)})
-	}
-	v := blob(st, 0)
-	done(st)
-	return v
+	return tx.bigValue(ref), ref
 }
 
 // dropItems deletes the strs rows of the big items of list id matching

@@ -167,13 +167,7 @@ func TestListRefMigrate(t *testing.T) {
 		tx.exec("DROP TABLE strs")
 		return err
 	})
-	if err := s.wc.c.Exec("PRAGMA user_version=2"); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	if s, err = Open(path, Options{Shard: 0, Shards: 1, Sync: SyncNo}); err != nil {
-		t.Fatalf("reopen version 2: %v", err)
-	}
+	s = reopenAtVersion(t, s, path, 2)
 	defer s.Close()
 	newBig := bytes.Repeat([]byte("n"), 3000)
 	var got [][]byte

@@ -476,3 +476,18 @@ func withAndWithoutCache(t *testing.T, f func(t *testing.T, s *Store, reopen fun
 		})
 	}
 }
+
+// reopenAtVersion marks the file of s as written by schema version v,
+// closes it and opens it again: the upgrade from v runs.
+func reopenAtVersion(t *testing.T, s *Store, path string, v int) *Store {
+	t.Helper()
+	if err := s.wc.c.Exec(fmt.Sprintf("PRAGMA user_version=%d", v)); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err := Open(path, Options{Shard: 0, Shards: 1, Sync: SyncNo})
+	if err != nil {
+		t.Fatalf("reopen version %d: %v", v, err)
+	}
+	return s
+}

@@ -77,11 +77,13 @@ const bigStringAt = 900
 // bigString reports whether val, stored at key, goes to strs.
 func bigString(key, val []byte) bool { return len(key)+len(val) > bigStringAt }
 
-// bigValue reads a value stored in strs.
+// bigValue reads a string value or list item stored in strs. It may run
+// while another statement is being stepped (a list read): its own
+// statement is a different one.
 func (tx *Tx) bigValue(id int64) []byte {
 	st := tx.bind("SELECT val FROM strs WHERE id=?", id)
 	if !tx.step(st) {
-		panic(&Internal{fmt.Errorf("string value %d missing", id)})
+		panic(&Internal{fmt.Errorf("value %d missing from strs", id)})
 	}
 	v := blob(st, 0)
 	done(st)

@@ -355,13 +355,7 @@ func TestBigStringMigrate(t *testing.T) {
 		tx.exec("DROP TABLE strs")
 		return nil
 	})
-	if err := s.wc.c.Exec("PRAGMA user_version=2"); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	if s, err = Open(path, Options{Shard: 0, Shards: 1, Sync: SyncNo}); err != nil {
-		t.Fatalf("reopen version 2: %v", err)
-	}
+	s = reopenAtVersion(t, s, path, 2)
 	defer s.Close()
 	if v, ok := readString(t, s, "big"); !ok || v != string(old) {
 		t.Fatalf("old inline value: %d bytes, %v", len(v), ok)

@@ -299,14 +299,7 @@ func TestZRankMigrate(t *testing.T) {
 		tx.exec("UPDATE keys SET lo=0")
 		return nil
 	})
-	if err := s.wc.c.Exec("PRAGMA user_version=1"); err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
-	s, err = Open(path, Options{Shard: 0, Shards: 1, Sync: SyncNo})
-	if err != nil {
-		t.Fatalf("reopen version 1: %v", err)
-	}
+	s = reopenAtVersion(t, s, path, 1)
 	defer s.Close()
 	hsRead(t, s, func(tx *Tx) error {
 		r, _, ok, err := tx.ZRank([]byte("z"), []byte("m1500"), false)
