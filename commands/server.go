@@ -140,6 +140,21 @@ func (c *Ctx) keysErr(keys [][]byte, write bool, fn func(m *shard.Multi) error) 
 	return c.srv.Data.Keys(c.db(), keys, write, fn)
 }
 
+// eachErr runs fn(tx, i) for each key i in key i's shard transaction, all
+// keys atomically (shard.Set.WriteEach: shards in parallel).
+func (c *Ctx) eachErr(keys [][]byte, fn func(tx *engine.Tx, i int) error) error {
+	if c.tx != nil {
+		c.tx.SetDB(c.db())
+		for i, k := range keys {
+			if err := fn(c.tx.Tx(k), i); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return c.srv.Data.WriteEach(c.db(), keys, fn)
+}
+
 // allErr runs fn while no other command runs, with access to every shard.
 func (c *Ctx) allErr(fn func(m *shard.Multi) error) error {
 	if c.tx != nil {

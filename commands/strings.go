@@ -216,16 +216,22 @@ func msetCommand(c *Ctx) {
 		c.errorReply(errArity(c.cmd.Name))
 		return
 	}
-	nx := c.cmd.Name == "msetnx"
 	keys := c.cmd.KeyArgs(c.Args)
+	if c.cmd.Name == "mset" {
+		if c.ok(c.eachErr(keys, func(tx *engine.Tx, i int) error {
+			tx.SetString(keys[i], c.Args[2+2*i], 0)
+			return nil
+		})) {
+			c.W.OK()
+		}
+		return
+	}
 	written := true
-	if !c.multi(keys, true, func(m *shard.Multi) error {
-		if nx {
-			for _, k := range keys {
-				if m.Tx(k).Exists(k) {
-					written = false
-					return nil
-				}
+	if c.multi(keys, true, func(m *shard.Multi) error {
+		for _, k := range keys {
+			if m.Tx(k).Exists(k) {
+				written = false
+				return nil
 			}
 		}
 		for i := 1; i < len(c.Args); i += 2 {
@@ -233,12 +239,7 @@ func msetCommand(c *Ctx) {
 		}
 		return nil
 	}) {
-		return
-	}
-	if nx {
 		c.intBool(written)
-	} else {
-		c.W.OK()
 	}
 }
 

@@ -89,6 +89,10 @@ func (tx *Tx) run(fn func(*Tx) error) (err error) {
 	return fn(tx)
 }
 
+// Run calls fn with tx and returns its error; a transaction that failed to
+// begin, or a storage failure inside fn, gives an *Internal.
+func (tx *Tx) Run(fn func(*Tx) error) error { return tx.run(fn) }
+
 // Changed reports whether the transaction wrote anything.
 func (tx *Tx) Changed() bool { return tx.changed }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -262,11 +263,38 @@ func (s *Set) Keys(db int, keys [][]byte, write bool, fn func(*Multi) error) err
 	return j.err
 }
 
+// WriteEach runs fn(tx, i) for each key i of keys, in order, tx being a
+// write transaction on the shard of keys[i]; the whole is atomic and
+// isolated like a Keys write (MSET). The calls for different shards run
+// in parallel, each shard's in key order, so fn may use only tx and what
+// belongs to key i. Like Keys, fn must check everything that can fail
+// before it changes anything.
+func (s *Set) WriteEach(db int, keys [][]byte, fn func(tx *engine.Tx, i int) error) error {
+	seq := func(m *Multi) error {
+		for i, k := range keys {
+			if err := fn(m.Tx(k), i); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if len(s.shardsOf(keys)) <= 1 {
+		return s.Keys(db, keys, true, seq)
+	}
+	j := &xjob{db: db, keys: keys, fn: seq, each: fn, done: make(chan struct{})}
+	s.xjobs <- j
+	<-j.done
+	return j.err
+}
+
 // xjob is a multi-shard command waiting for its group.
 type xjob struct {
 	db   int
 	keys [][]byte
 	fn   func(*Multi) error
+	// each, when set, is the command as per-key work (WriteEach), which
+	// lets a group run its shards in parallel; fn does the same in order.
+	each func(*engine.Tx, int) error
 	err  error
 	done chan struct{}
 }
@@ -307,6 +335,10 @@ func (s *Set) grouper() {
 // storage fails under one of them, the group is rolled back and each
 // command run on its own.
 func (s *Set) runGroup(batch []*xjob) {
+	if !slices.ContainsFunc(batch, func(j *xjob) bool { return j.each == nil }) {
+		s.runEach(batch)
+		return
+	}
 	if len(batch) == 1 {
 		batch[0].err = s.exclusive(batch[0].db, batch[0].keys, batch[0].fn)
 		return
@@ -343,6 +375,87 @@ func (s *Set) runGroup(batch []*xjob) {
 	}
 	for _, c := range changes {
 		s.reportChange(c.db, c.keys, c.touched, true)
+	}
+}
+
+// runEach runs a group of WriteEach commands with a goroutine per shard:
+// each shard's transaction takes the group's keys on that shard in order
+// (the outcome of running the commands one after the other, as no call
+// reads another shard), then the shards commit. If storage fails on a
+// shard, every shard rolls back and each command runs on its own.
+func (s *Set) runEach(batch []*xjob) {
+	type item struct{ job, i int }
+	items := map[int][]item{}
+	for n, j := range batch {
+		for i, k := range j.keys {
+			sh := s.ShardOf(k)
+			items[sh] = append(items[sh], item{n, i})
+		}
+	}
+	m := &Multi{set: s, txs: map[int]*engine.Tx{}}
+	for _, sh := range slices.Sorted(maps.Keys(items)) {
+		m.txs[sh] = s.stores[sh].Exclusive(0)
+	}
+	// Per shard: each job's first error there and whether it changed data.
+	type outcome struct {
+		errs    []error
+		changed []bool
+	}
+	results := make(map[int]*outcome, len(items))
+	for sh := range items {
+		results[sh] = &outcome{make([]error, len(batch)), make([]bool, len(batch))}
+	}
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for sh, list := range items {
+		tx, res := m.txs[sh], results[sh]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, it := range list {
+				j := batch[it.job]
+				if res.errs[it.job] != nil {
+					continue
+				}
+				tx.DB = s.dbmap[j.db]
+				before := tx.Changes()
+				err := tx.Run(func(tx *engine.Tx) error { return j.each(tx, it.i) })
+				if _, ok := err.(*engine.Internal); ok {
+					failed.Store(true)
+					return
+				}
+				res.errs[it.job] = err
+				res.changed[it.job] = res.changed[it.job] || tx.Changes() != before
+			}
+		}()
+	}
+	wg.Wait()
+	if failed.Load() {
+		m.rollback()
+		for _, j := range batch {
+			j.err = s.exclusive(j.db, j.keys, j.fn)
+		}
+		return
+	}
+	order := m.order()
+	changed := make([]bool, len(batch))
+	for n, j := range batch {
+		for _, sh := range order {
+			if r := results[sh]; j.err == nil && r.errs[n] != nil {
+				j.err = r.errs[n]
+			}
+			changed[n] = changed[n] || results[sh].changed[n]
+		}
+	}
+	if err := m.commit(); err != nil {
+		for _, j := range batch {
+			if j.err == nil {
+				j.err = err
+			}
+		}
+	}
+	for n, j := range batch {
+		s.reportChange(j.db, j.keys, nil, changed[n])
 	}
 }
 

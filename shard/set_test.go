@@ -35,7 +35,8 @@ func crossShardKeys(t *testing.T, s *Set, n int) [][]byte {
 	return keys
 }
 
-// TestMultiShardIsolation runs cross-shard MSET-like writes and MGET-like
+// TestMultiShardIsolation runs cross-shard MSET-like writes (half through
+// Keys, half through WriteEach, whose shards run in parallel) and MGET-like
 // reads at the same time: no reader may see some keys of a write and not
 // the others.
 func TestMultiShardIsolation(t *testing.T) {
@@ -51,12 +52,20 @@ func TestMultiShardIsolation(t *testing.T) {
 			defer wg.Done()
 			for i := 0; i < rounds; i++ {
 				val := []byte(fmt.Sprintf("w%d-%d", w, i))
-				err := s.Keys(0, keys, true, func(m *Multi) error {
-					for _, k := range keys {
-						m.Tx(k).SetString(k, val, 0)
-					}
-					return nil
-				})
+				var err error
+				if w%2 == 0 {
+					err = s.Keys(0, keys, true, func(m *Multi) error {
+						for _, k := range keys {
+							m.Tx(k).SetString(k, val, 0)
+						}
+						return nil
+					})
+				} else {
+					err = s.WriteEach(0, keys, func(tx *engine.Tx, i int) error {
+						tx.SetString(keys[i], val, 0)
+						return nil
+					})
+				}
 				if err != nil {
 					t.Error(err)
 					return
@@ -253,8 +262,15 @@ func TestOpenShardCount(t *testing.T) {
 // held, so that they run as one group: every write lands, a storage failure
 // in one of them fails that one alone (the group is rolled back and rerun
 // command by command), and only the commands that changed data are reported
-// to OnChange.
+// to OnChange. The writes go through Keys, through WriteEach (the group's
+// shards run in parallel), or alternate between the two.
 func TestMultiShardGroup(t *testing.T) {
+	for _, mode := range []string{"keys", "each", "mixed"} {
+		t.Run(mode, func(t *testing.T) { testMultiShardGroup(t, mode) })
+	}
+}
+
+func testMultiShardGroup(t *testing.T, mode string) {
 	s := openSet(t, t.TempDir())
 	keys := crossShardKeys(t, s, 8)
 	var mu sync.Mutex
@@ -277,12 +293,26 @@ func TestMultiShardGroup(t *testing.T) {
 			defer wg.Done()
 			own := [][]byte{[]byte(fmt.Sprintf("job%d-x", i)), []byte(fmt.Sprintf("job%d-y", i))}
 			all := append(append([][]byte{}, keys...), own...)
+			val := []byte(fmt.Sprint(i))
+			if mode == "each" || mode == "mixed" && i%2 == 0 {
+				errs[i] = s.WriteEach(0, all, func(tx *engine.Tx, k int) error {
+					if i == idle {
+						return nil
+					}
+					tx.SetString(all[k], val, 0)
+					if i == failing && k == len(all)-1 && failed.Add(1) <= 2 {
+						panic(&engine.Internal{Err: errors.New("disk full")})
+					}
+					return nil
+				})
+				return
+			}
 			errs[i] = s.Keys(0, all, true, func(m *Multi) error {
 				if i == idle {
 					return nil
 				}
 				for _, k := range all {
-					m.Tx(k).SetString(k, []byte(fmt.Sprint(i)), 0)
+					m.Tx(k).SetString(k, val, 0)
 				}
 				if i == failing && failed.Add(1) <= 2 { // in the group and rerun alone
 					panic(&engine.Internal{Err: errors.New("disk full")})
