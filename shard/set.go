@@ -524,21 +524,30 @@ func (m *Multi) rollback() {
 	m.txs = map[int]*engine.Tx{}
 }
 
-// commit commits an exclusive run's transactions shard by shard. A crash
-// between these commits leaves the earlier shards' part applied and the
-// later ones' not (README).
+// commit commits an exclusive run's transactions, the shards in parallel.
+// A crash between these commits leaves some shards' part applied and the
+// others' not (README).
 func (m *Multi) commit() error {
-	var err error
 	order := m.order()
+	if len(order) == 1 {
+		return m.txs[order[0]].Commit()
+	}
+	if crashBetweenCommits {
+		m.txs[order[0]].Commit()
+		syscall.Kill(os.Getpid(), syscall.SIGKILL)
+	}
+	errs := make([]error, len(order))
+	var wg sync.WaitGroup
 	for n, i := range order {
-		if cerr := m.txs[i].Commit(); cerr != nil && err == nil {
-			err = cerr
-		}
-		if n == 0 && len(order) > 1 && crashBetweenCommits {
-			syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		wg.Go(func() { errs[n] = m.txs[i].Commit() })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
 	}
-	return err
+	return nil
 }
 
 // reportChange tells OnChange what a multi-shard command changed: the keys
