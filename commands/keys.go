@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"redisk/engine"
 	"redisk/shard"
@@ -46,16 +47,14 @@ func init() {
 // DEL key [key ...] / UNLINK key [key ...]
 func delCommand(c *Ctx) {
 	keys := c.Args[1:]
-	var n int64
-	if c.multi(keys, true, func(m *shard.Multi) error {
-		for _, k := range keys {
-			if m.Tx(k).Delete(k) {
-				n++
-			}
+	var n atomic.Int64
+	if c.ok(c.eachErr(keys, func(tx *engine.Tx, i int) error {
+		if tx.Delete(keys[i]) {
+			n.Add(1)
 		}
 		return nil
-	}) {
-		c.W.Int(n)
+	})) {
+		c.W.Int(n.Load())
 	}
 }
 

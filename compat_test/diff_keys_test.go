@@ -12,6 +12,12 @@ var keyCases = []diffCase{
 	// DEL / UNLINK / EXISTS / TOUCH / TYPE.
 	dc("del", "MSET a 1 b 2", "RPUSH l x", "DEL a b c l", "DEL a", "EXISTS a b l", "DEL"),
 	dc("del-dup", "SET a 1", "DEL a a a"),
+	// Keys spread over every shard (DEL and MSET run their shards in parallel).
+	dc("del-many-shards", "MSET a 1 b 2 c 3 d 4 e 5 f 6 g 7 h 8 i 9 j 10", "RPUSH l x "+big1k, "HSET hh f v", "SADD s m",
+		"ZADD z 1 m", "SET big "+big3k, "DEL a a b b c l hh s z big nokey", "MGET a b c d e f g h i j", "DBSIZE",
+		"DEL d e f g h i j k", "DBSIZE", "DEL d"),
+	dc("mset-many-shards", "MSET a 1 b 2 c 3 d 4 e 5 f 6 g 7 h 8 a 9 b "+big1k, "MGET a b c d e f g h", "STRLEN b",
+		"RPUSH l x", "MSET l v c "+big3k+" c 3", "TYPE l", "GET l", "GET c", "DBSIZE"),
 	dc("unlink", "MSET a 1 b 2", "UNLINK a b c", "UNLINK", "EXISTS a b"),
 	dc("exists", "SET a 1", "EXISTS a a a nokey", "EXISTS nokey", "EXISTS"),
 	dc("touch", "SET a 1", "TOUCH a b a", "TOUCH", "TOUCH nokey"),
