@@ -236,21 +236,24 @@ func (c *Ctx) dbCounts() (keys, expires int64, err error) {
 
 // Serve runs one request (resp.Handler).
 func (s *Server) Serve(conn *resp.Conn, args [][]byte) {
-	s.serve(conn, args, conn.W, nil, true)
+	s.serve(conn, args, nil, conn.W, nil, true)
 }
 
-// serve runs one request, replying into w. queued, when set, is called
+// serve runs one request, replying into w. cmd is args[0]'s command when
+// the caller looked it up already (nil: look it up). queued, when set, is called
 // once the command's write has entered its shard's queue (pipelines).
 // inline is false on a pipeline's goroutines, which leave connection
 // bookkeeping to the connection's goroutine.
-func (s *Server) serve(conn *resp.Conn, args [][]byte, w *resp.Writer, queued func(), inline bool) {
+func (s *Server) serve(conn *resp.Conn, args [][]byte, cmd *Command, w *resp.Writer, queued func(), inline bool) {
 	cl, _ := conn.State.(*client)
 	if cl == nil {
 		cl = &client{authed: s.Cfg.Get("requirepass") == ""}
 		conn.State = cl
 	}
 	s.commands.Add(1)
-	cmd := named(table, args[0])
+	if cmd == nil {
+		cmd = named(table, args[0])
+	}
 	// reject refuses the command; inside MULTI it also dooms the EXEC.
 	reject := func(text string) {
 		s.countError(text)
@@ -353,8 +356,8 @@ const (
 	runWrite         // single-key write: may run beside other writes
 )
 
-// pipelineClass decides how a pipelined command may run; for a runWrite
-// it also returns the command.
+// pipelineClass decides how a pipelined command may run, and returns the
+// command when it looked it up.
 func (s *Server) pipelineClass(cl *client, args [][]byte) (int, *Command) {
 	if cl == nil || !cl.authed || cl.multi.active || cl.subs.any() || s.scripts.running.Load() {
 		return runInline, nil
@@ -362,14 +365,14 @@ func (s *Server) pipelineClass(cl *client, args [][]byte) (int, *Command) {
 	cmd := named(table, args[0])
 	if cmd == nil || cmd.Subs != nil || !cmd.arityOK(len(args)) || cmd.FirstKey != 1 || cmd.LastKey != 1 ||
 		cmd.Flags&(FlagBlocking|FlagMovableKeys|FlagPubSub|FlagNoScript) != 0 {
-		return runInline, nil
+		return runInline, cmd
 	}
 	// Reads run inline: a goroutine per read costs more (SQLite's deep
 	// stack grows on every new goroutine) than running them one by one.
 	if cmd.Flags&FlagWrite != 0 {
 		return runWrite, cmd
 	}
-	return runInline, nil
+	return runInline, cmd
 }
 
 // ServeBatch runs a pipeline (resp.Handler). Runs of single-key writes are
@@ -397,7 +400,7 @@ func (s *Server) ServeBatch(conn *resp.Conn, batch [][][]byte) {
 			kind = k
 		}
 		if k == runInline {
-			s.Serve(conn, args)
+			s.serve(conn, args, cmd, conn.W, nil, true)
 			continue
 		}
 		conn.SetLastCmd(&cmd.full)
@@ -410,7 +413,7 @@ func (s *Server) ServeBatch(conn *resp.Conn, batch [][][]byte) {
 			if k == runWrite {
 				q = mark
 			}
-			s.serve(conn, args, p.w, q, false)
+			s.serve(conn, args, cmd, p.w, q, false)
 		}()
 		if k == runWrite {
 			<-p.queued

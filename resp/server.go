@@ -68,6 +68,12 @@ type Conn struct {
 	InfoMu                sync.Mutex
 	// lastCmd is the name of the last command run (SetLastCmd, LastCmd).
 	lastCmd atomic.Pointer[string]
+
+	// Argument lists of the request or pipeline being served, reused from
+	// one to the next (a handler's arguments are valid until it returns).
+	first [][]byte
+	arena [][]byte
+	batch [][][]byte
 	// LastActive is the time of the last request (unix nanoseconds).
 	LastActive atomic.Int64
 	// CloseAfterReply makes the connection close once the pending replies are sent (QUIT).
@@ -200,14 +206,16 @@ func (s *Server) run(c *Conn) {
 			return
 		}
 		c.LastActive.Store(time.Now().UnixNano())
-		first := append([][]byte(nil), args...) // the reader reuses its slice
+		// The reader reuses its slice; ours is capped so that no handler
+		// appends into the arena.
+		c.first = append(c.first[:0], args...)
+		first := c.first[:len(c.first):len(c.first)]
 		if next, ok, _ := c.rd.TryNext(); ok {
 			// The batch's argument lists share one growing array: sub-slices
 			// of an outgrown array stay valid, and capped, so that no
 			// handler appends into its neighbour's arguments.
-			arena := make([][]byte, 0, 16*len(next))
-			batch := make([][][]byte, 1, 16)
-			batch[0] = first
+			arena := c.arena[:0]
+			batch := append(c.batch[:0], first)
 			for {
 				at := len(arena)
 				arena = append(arena, next...)
@@ -220,6 +228,7 @@ func (s *Server) run(c *Conn) {
 				}
 			}
 			s.h.ServeBatch(c, batch)
+			c.arena, c.batch = arena[:0], batch[:0]
 		} else {
 			s.h.Serve(c, first)
 		}
