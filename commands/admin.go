@@ -402,14 +402,14 @@ func infoCommand(c *Ctx) {
 	section("Errorstats", es...)
 	section("Cluster", "cluster_enabled:0")
 	var ks []string
-	saved := c.conn.DB
+	saved := c.conn.DB()
 	for db := 0; db < s.Data.Databases(); db++ {
-		c.conn.DB = db
+		c.conn.SetDB(db)
 		if n, e, err := c.dbCounts(); err == nil && n > 0 {
 			ks = append(ks, fmt.Sprintf("db%d:keys=%d,expires=%d,avg_ttl=0", db, n, e))
 		}
 	}
-	c.conn.DB = saved
+	c.conn.SetDB(saved)
 	section("Keyspace", ks...)
 	c.W.Verbatim(b.String())
 }

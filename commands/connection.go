@@ -69,7 +69,7 @@ func selectCommand(c *Ctx) {
 		c.errorReply(errDBIndex)
 		return
 	}
-	c.conn.DB = int(n)
+	c.conn.SetDB(int(n))
 	c.W.OK()
 }
 
@@ -155,7 +155,9 @@ func helloCommand(c *Ctx) {
 		c.conn.Name = string(name)
 		c.conn.InfoMu.Unlock()
 	}
+	c.conn.InfoMu.Lock() // CLIENT LIST reads the protocol under it
 	c.W.Proto = proto
+	c.conn.InfoMu.Unlock()
 	c.W.Map(7)
 	c.W.BulkString("server")
 	c.W.BulkString("redis")
@@ -177,11 +179,11 @@ func helloCommand(c *Ctx) {
 func resetCommand(c *Ctx) {
 	c.discardMulti()
 	c.srv.unsubscribeAll(c.conn, c.cl)
-	c.conn.DB = 0
+	c.conn.SetDB(0)
 	c.conn.InfoMu.Lock()
 	c.conn.Name = ""
-	c.conn.InfoMu.Unlock()
 	c.W.Proto = 2
+	c.conn.InfoMu.Unlock()
 	c.cl.authed = c.srv.Cfg.Get("requirepass") == ""
 	c.W.Status("RESET")
 }
@@ -246,7 +248,7 @@ func clientLine(cn *resp.Conn) string {
 	cn.InfoMu.Lock()
 	defer cn.InfoMu.Unlock()
 	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=0 name=%s age=%d idle=%d flags=N db=%d sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s\n",
-		cn.ID, cn.Addr, cn.LAddr, cn.Name, int64(now.Sub(cn.Created)/time.Second), int64(idle), cn.DB, cn.LastCmd(), cn.W.Proto, cn.LibName, cn.LibVer)
+		cn.ID, cn.Addr, cn.LAddr, cn.Name, int64(now.Sub(cn.Created)/time.Second), int64(idle), cn.DB(), cn.LastCmd(), cn.W.Proto, cn.LibName, cn.LibVer)
 }
 
 // CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID client-id ...]

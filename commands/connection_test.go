@@ -222,3 +222,38 @@ func TestProtocol(t *testing.T) {
 	}
 	check(t, "PING after protocol errors", s.dial(t).Do("PING"), "+PONG\r\n")
 }
+
+// TestClientListWhileSwitching runs CLIENT LIST on one connection while
+// another switches database, protocol and name (SELECT, HELLO, RESET,
+// CLIENT SETNAME): under -race this checks that the fields CLIENT LIST
+// reads from other connections are synchronized, and every line it
+// returns shows one of the values the other connection had.
+func TestClientListWhileSwitching(t *testing.T) {
+	s := startTarget(t)
+	a, b := s.dial(t), s.dial(t)
+	id := strings.TrimSuffix(strings.TrimPrefix(b.Do("CLIENT", "ID"), ":"), "\r\n")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 200; i++ {
+			b.Do("SELECT", fmt.Sprint(i%3))
+			b.Do("HELLO", fmt.Sprint(2+i%2))
+			b.Do("CLIENT", "SETNAME", fmt.Sprintf("n%d", i%2))
+			if i%50 == 49 {
+				b.Do("RESET")
+			}
+		}
+	}()
+	line := regexp.MustCompile(`id=` + id + ` .* name=(|n0|n1) .* db=([012]) .* resp=([23]) `)
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		got := a.Do("CLIENT", "LIST", "ID", id)
+		if !line.MatchString(got) {
+			t.Fatalf("CLIENT LIST ID %s = %q", id, got)
+		}
+	}
+}

@@ -286,7 +286,7 @@ func execCommand(c *Ctx) {
 	}
 	if err != nil {
 		c.W.Truncate(mark)
-		c.conn.DB = db
+		c.conn.SetDB(db)
 		c.fail(err)
 		return
 	}
@@ -296,7 +296,7 @@ func execCommand(c *Ctx) {
 	}
 	for _, q := range queue {
 		if q.cmd.Flags&FlagWrite != 0 {
-			c.srv.wakeBlocked(c.conn.DB, q.cmd, q.args)
+			c.srv.wakeBlocked(c.conn.DB(), q.cmd, q.args)
 		}
 	}
 }

@@ -169,7 +169,7 @@ func (c *Ctx) runScript(m *shard.Multi, sha string, proto *lua.FunctionProto, ke
 	L.SetGlobal("ARGV", luaStrings(L, argv))
 	protectGlobals(L)
 
-	savedDB := c.conn.DB
+	savedDB := c.conn.DB()
 	sc.runMu.Lock()
 	sc.cancel = cancel
 	sc.runMu.Unlock()
@@ -179,7 +179,7 @@ func (c *Ctx) runScript(m *shard.Multi, sha string, proto *lua.FunctionProto, ke
 	sc.running.Store(true)
 	defer func() {
 		sc.running.Store(false)
-		c.conn.DB = savedDB
+		c.conn.SetDB(savedDB)
 		for _, k := range sr.written {
 			c.srv.block.signal(savedDB, [][]byte{k})
 		}

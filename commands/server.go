@@ -76,7 +76,7 @@ type Ctx struct {
 	waiting bool
 }
 
-func (c *Ctx) db() int { return c.conn.DB }
+func (c *Ctx) db() int { return c.conn.DB() }
 
 // nowMs is the command's start time for expiry arithmetic.
 func nowMs() int64 { return time.Now().UnixMilli() }
@@ -325,7 +325,7 @@ func (s *Server) serve(conn *resp.Conn, args [][]byte, cmd *Command, w *resp.Wri
 		conn.ExitLocking()
 	}
 	if cmd.Flags&FlagWrite != 0 {
-		s.wakeBlocked(conn.DB, cmd, args)
+		s.wakeBlocked(conn.DB(), cmd, args)
 	}
 }
 

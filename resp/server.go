@@ -60,8 +60,9 @@ type Conn struct {
 	Addr, LAddr string
 	// Created is when the connection was accepted.
 	Created time.Time
-	// DB is the selected logical database.
-	DB int
+	// db is the selected logical database (DB, SetDB): atomic, as CLIENT
+	// LIST reads it from other connections.
+	db atomic.Int64
 	// Name, LibName and LibVer are set by CLIENT SETNAME / SETINFO, under
 	// InfoMu, which readers on other connections (CLIENT LIST) hold too.
 	Name, LibName, LibVer string
@@ -242,6 +243,12 @@ func (s *Server) run(c *Conn) {
 		}
 	}
 }
+
+// DB is the selected logical database.
+func (c *Conn) DB() int { return int(c.db.Load()) }
+
+// SetDB selects logical database n.
+func (c *Conn) SetDB(n int) { c.db.Store(int64(n)) }
 
 // Flush sends the buffered replies. Once the connection has received a
 // push (pub/sub), replies go through the same ordered output queue.
