@@ -155,9 +155,7 @@ func helloCommand(c *Ctx) {
 		c.conn.Name = string(name)
 		c.conn.InfoMu.Unlock()
 	}
-	c.conn.InfoMu.Lock() // CLIENT LIST reads the protocol under it
-	c.W.Proto = proto
-	c.conn.InfoMu.Unlock()
+	c.conn.SetProto(proto)
 	c.W.Map(7)
 	c.W.BulkString("server")
 	c.W.BulkString("redis")
@@ -182,8 +180,8 @@ func resetCommand(c *Ctx) {
 	c.conn.SetDB(0)
 	c.conn.InfoMu.Lock()
 	c.conn.Name = ""
-	c.W.Proto = 2
 	c.conn.InfoMu.Unlock()
+	c.conn.SetProto(2)
 	c.cl.authed = c.srv.Cfg.Get("requirepass") == ""
 	c.W.Status("RESET")
 }
@@ -248,7 +246,7 @@ func clientLine(cn *resp.Conn) string {
 	cn.InfoMu.Lock()
 	defer cn.InfoMu.Unlock()
 	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=0 name=%s age=%d idle=%d flags=N db=%d sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s\n",
-		cn.ID, cn.Addr, cn.LAddr, cn.Name, int64(now.Sub(cn.Created)/time.Second), int64(idle), cn.DB(), cn.LastCmd(), cn.W.Proto, cn.LibName, cn.LibVer)
+		cn.ID, cn.Addr, cn.LAddr, cn.Name, int64(now.Sub(cn.Created)/time.Second), int64(idle), cn.DB(), cn.LastCmd(), cn.Proto(), cn.LibName, cn.LibVer)
 }
 
 // CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID client-id ...]

@@ -257,3 +257,27 @@ func TestClientListWhileSwitching(t *testing.T) {
 		}
 	}
 }
+
+// TestPublishWhileSwitchingProtocol publishes to a RESP3 subscriber that
+// keeps sending HELLO 3 (allowed while subscribed in RESP3; each one sets
+// the protocol again) and at last HELLO 2: under -race this checks that
+// PUBLISH reads the subscriber's protocol synchronized; each PUBLISH still
+// reaches it.
+func TestPublishWhileSwitchingProtocol(t *testing.T) {
+	s := startTarget(t)
+	a, b := s.dial(t), s.dial(t)
+	a.Do("HELLO", "3")
+	a.Do("SUBSCRIBE", "ch")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 400; i++ {
+			a.Send(encode("HELLO", "3"))
+		}
+		a.Send(encode("HELLO", "2"))
+	}()
+	for i := 0; i < 200; i++ {
+		check(t, "PUBLISH", b.Do("PUBLISH", "ch", "m"), one)
+	}
+	<-done
+}

@@ -175,13 +175,13 @@ func (s *Server) publish(shard bool, channel, msg []byte) int64 {
 	var n int64
 	if shard {
 		for conn := range p.subs[kindShard][string(channel)] {
-			conn.Push(pushFrame(conn.W.Proto, "smessage", channel, msg))
+			conn.Push(pushFrame(conn.Proto(), "smessage", channel, msg))
 			n++
 		}
 		return n
 	}
 	for conn := range p.subs[kindChannel][string(channel)] {
-		conn.Push(pushFrame(conn.W.Proto, "message", channel, msg))
+		conn.Push(pushFrame(conn.Proto(), "message", channel, msg))
 		n++
 	}
 	for pat, conns := range p.subs[kindPattern] {
@@ -189,7 +189,7 @@ func (s *Server) publish(shard bool, channel, msg []byte) int64 {
 			continue
 		}
 		for conn := range conns {
-			conn.Push(pushFrame(conn.W.Proto, "pmessage", pat, channel, msg))
+			conn.Push(pushFrame(conn.Proto(), "pmessage", pat, channel, msg))
 			n++
 		}
 	}

@@ -63,6 +63,8 @@ type Conn struct {
 	// db is the selected logical database (DB, SetDB): atomic, as CLIENT
 	// LIST reads it from other connections.
 	db atomic.Int64
+	// proto mirrors W.Proto for other goroutines (Proto, SetProto).
+	proto atomic.Int32
 	// Name, LibName and LibVer are set by CLIENT SETNAME / SETINFO, under
 	// InfoMu, which readers on other connections (CLIENT LIST) hold too.
 	Name, LibName, LibVer string
@@ -249,6 +251,22 @@ func (c *Conn) DB() int { return int(c.db.Load()) }
 
 // SetDB selects logical database n.
 func (c *Conn) SetDB(n int) { c.db.Store(int64(n)) }
+
+// Proto is the connection's protocol version (2 or 3), for goroutines
+// other than the connection's own (PUBLISH, CLIENT LIST); the connection's
+// own goroutine may read W.Proto.
+func (c *Conn) Proto() int {
+	if p := c.proto.Load(); p != 0 {
+		return int(p)
+	}
+	return 2
+}
+
+// SetProto switches the connection to protocol p (HELLO, RESET).
+func (c *Conn) SetProto(p int) {
+	c.W.Proto = p
+	c.proto.Store(int32(p))
+}
 
 // Flush sends the buffered replies. Once the connection has received a
 // push (pub/sub), replies go through the same ordered output queue.

@@ -265,10 +265,12 @@ func (s *Set) Keys(db int, keys [][]byte, write bool, fn func(*Multi) error) err
 
 // WriteEach runs fn(tx, i) for each key i of keys, in order, tx being a
 // write transaction on the shard of keys[i]; the whole is atomic and
-// isolated like a Keys write (MSET). The calls for different shards run
-// in parallel, each shard's in key order, so fn may use only tx and what
-// belongs to key i. Like Keys, fn must check everything that can fail
-// before it changes anything.
+// isolated like a Keys write (MSET, DEL). The calls for different shards
+// run in parallel, each shard's in key order, so fn may use only tx and
+// what belongs to key i. fn is per-key work that does not fail: an error
+// it returns stops that shard's later calls for the command and is
+// returned, but the other shards' calls run regardless (a storage panic,
+// *engine.Internal, rolls everything back).
 func (s *Set) WriteEach(db int, keys [][]byte, fn func(tx *engine.Tx, i int) error) error {
 	seq := func(m *Multi) error {
 		for i, k := range keys {
@@ -532,7 +534,7 @@ func (m *Multi) commit() error {
 	if len(order) == 1 {
 		return m.txs[order[0]].Commit()
 	}
-	if crashBetweenCommits {
+	if crashBetweenCommits && len(order) > 1 {
 		m.txs[order[0]].Commit()
 		syscall.Kill(os.Getpid(), syscall.SIGKILL)
 	}
