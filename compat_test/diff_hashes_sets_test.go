@@ -36,6 +36,15 @@ var hashCases = []diffCase{
 		"HRANDFIELD h 0", "HRANDFIELD h 0 WITHVALUES", "HRANDFIELD h abc", "HRANDFIELD h 1 FOO", "HRANDFIELD h 1 WITHVALUES x",
 		"HRANDFIELD h -9223372036854775808 WITHVALUES", "HRANDFIELD"),
 	dc("hash-empty-delete", "HSET h a 1", "HDEL h a", "TYPE h", "HLEN h", "HSET h a 1", "HGETALL h"),
+	// Values kept in strs (engine: field + value over 900 bytes), around
+	// the size and through every path that reads or rewrites them.
+	dc("hash-big-values", "HSET h f "+big899[:898]+" g "+big899, "HSTRLEN h f", "HSTRLEN h g", "HGET h g",
+		"HSET h g "+big3k, "HGET h g", "HSET h g small", "HGET h g", "HSET h g "+big1k, "HSETNX h g x", "HSETNX h n "+big3k,
+		"HMGET h f g n x", "~HGETALL h", "~HVALS h", "HSTRLEN h n", "HDEL h n", "HEXISTS h n", "HLEN h",
+		"HINCRBY h g 1", "HINCRBYFLOAT h g 1", "HSET h g 7", "HINCRBY h g 1", "HGET h g"),
+	dc("hash-big-copy-rename", "HSET h a "+big1k+" b "+big3k+" c 1", "COPY h h2", "~HGETALL h2", "RENAME h h3",
+		"~HGETALL h3", "DEL h3", "HGET h2 b", "~HRANDFIELD h2 3 WITHVALUES", "~HSCAN h2 0",
+		"MOVE h2 1", "SELECT 1", "HSTRLEN h2 a", "HDEL h2 a b c", "EXISTS h2"),
 }
 
 // setCases cover the set commands' edge and error cases.

@@ -9,18 +9,23 @@ import (
 // Hashes keep one row per field in the hashes table, keyed by (id, h,
 // field) with h = keyHash(field): HGET/HSET/HDEL/HEXISTS are one
 // primary-key operation each, HLEN is the key's size, and HRANDFIELD/HSCAN
-// seek on h (see memberTable in sets.go).
+// seek on h (see memberTable in sets.go). A value that with its field is
+// over bigStringAt bytes is kept in strs, its row holding an empty val and
+// the strs id in ref, as big list items are (see bigStringAt for why).
+
+// hashVal is the SQL expression of a hashes row's value, wherever it lives.
+const hashVal = "coalesce((SELECT s.val FROM strs s WHERE s.id=hashes.ref), hashes.val)"
 
 var hashTable = memberTable{
-	all:  "SELECT h, field, val FROM hashes WHERE id=? ORDER BY h, field",
-	from: "SELECT h, field, val FROM hashes WHERE id=? AND h>=? ORDER BY h, field LIMIT ?",
-	rest: "SELECT h, field, val FROM hashes WHERE id=? AND h=? AND field>? ORDER BY field",
-	pick: "SELECT h, field, val FROM hashes WHERE id=? AND h>=? ORDER BY h, field LIMIT " + randomSpreadSQL,
+	all:  "SELECT h, field, " + hashVal + " FROM hashes WHERE id=? ORDER BY h, field",
+	from: "SELECT h, field, " + hashVal + " FROM hashes WHERE id=? AND h>=? ORDER BY h, field LIMIT ?",
+	rest: "SELECT h, field, " + hashVal + " FROM hashes WHERE id=? AND h=? AND field>? ORDER BY field",
+	pick: "SELECT h, field, " + hashVal + " FROM hashes WHERE id=? AND h>=? ORDER BY h, field LIMIT " + randomSpreadSQL,
 }
 
 // hGet returns the value of field in the hash with id; never nil when found.
 func (tx *Tx) hGet(id int64, field []byte) ([]byte, bool) {
-	st := tx.bind("SELECT val FROM hashes WHERE id=? AND h=? AND field=?", id, keyHash(field), field)
+	st := tx.bind("SELECT "+hashVal+" FROM hashes WHERE id=? AND h=? AND field=?", id, keyHash(field), field)
 	if !tx.step(st) {
 		return nil, false
 	}
@@ -29,14 +34,74 @@ func (tx *Tx) hGet(id int64, field []byte) ([]byte, bool) {
 	return v, true
 }
 
-// hPut sets field to val in the hash with id and reports whether the field is new.
+// hPut sets field to val in the hash with id and reports whether the field
+// is new. A small value over a small one is one UPDATE, a new small field
+// that UPDATE and one INSERT, as before values could live in strs.
 func (tx *Tx) hPut(id int64, field, val []byte) bool {
 	h := keyHash(field)
-	if tx.execN("UPDATE hashes SET val=? WHERE id=? AND h=? AND field=?", val, id, h, field) > 0 {
+	if !bigString(field, val) {
+		if tx.execN("UPDATE hashes SET val=? WHERE id=? AND h=? AND field=? AND ref IS NULL", val, id, h, field) > 0 {
+			return false
+		}
+		if tx.execN("INSERT INTO hashes(id, h, field, val) VALUES(?,?,?,?) ON CONFLICT DO NOTHING", id, h, field, val) > 0 {
+			return true
+		}
+	}
+	// A large value, or a small one over a large one.
+	var ref int64
+	exists := false
+	st := tx.bind("SELECT coalesce(ref, 0) FROM hashes WHERE id=? AND h=? AND field=?", id, h, field)
+	if tx.step(st) {
+		exists, ref = true, st.ColumnInt64(0)
+		done(st)
+	}
+	switch {
+	case !bigString(field, val):
+		tx.exec("DELETE FROM strs WHERE id=?", ref)
+		tx.exec("UPDATE hashes SET val=?, ref=NULL WHERE id=? AND h=? AND field=?", val, id, h, field)
+	case ref != 0:
+		tx.exec("UPDATE strs SET val=? WHERE id=?", val, ref)
+	case exists:
+		ref = tx.newID()
+		tx.exec("INSERT INTO strs(id, val) VALUES(?,?)", ref, val)
+		tx.exec("UPDATE hashes SET val=x'', ref=? WHERE id=? AND h=? AND field=?", ref, id, h, field)
+	default:
+		tx.hInsert(id, field, val)
+	}
+	return !exists
+}
+
+// hInsert adds field, known to be absent, with val to the hash with id.
+func (tx *Tx) hInsert(id int64, field, val []byte) {
+	if !bigString(field, val) {
+		tx.exec("INSERT INTO hashes(id, h, field, val) VALUES(?,?,?,?)", id, keyHash(field), field, val)
+		return
+	}
+	ref := tx.newID()
+	tx.exec("INSERT INTO strs(id, val) VALUES(?,?)", ref, val)
+	tx.exec("INSERT INTO hashes(id, h, field, val, ref) VALUES(?,?,?,x'',?)", id, keyHash(field), field, ref)
+}
+
+// hDel removes field from the hash with id and reports whether it was there.
+func (tx *Tx) hDel(id int64, field []byte) bool {
+	st := tx.bind("DELETE FROM hashes WHERE id=? AND h=? AND field=? RETURNING coalesce(ref, 0)", id, keyHash(field), field)
+	if !tx.step(st) {
 		return false
 	}
-	tx.exec("INSERT INTO hashes(id, h, field, val) VALUES(?,?,?,?)", id, h, field, val)
+	ref := st.ColumnInt64(0)
+	for tx.step(st) {
+	}
+	tx.changed = true
+	tx.changes++
+	if ref != 0 {
+		tx.exec("DELETE FROM strs WHERE id=?", ref)
+	}
 	return true
+}
+
+// dropHashValues deletes the strs rows of the large values of hash id.
+func (tx *Tx) dropHashValues(id int64) {
+	tx.exec("DELETE FROM strs WHERE id IN (SELECT ref FROM hashes WHERE id=? AND ref IS NOT NULL)", id)
 }
 
 // HSet sets field/value pairs (fields at even indexes) in the hash at key,
@@ -75,7 +140,7 @@ func (tx *Tx) HSetNX(key, field, val []byte) (bool, error) {
 	} else {
 		m = tx.createCollection(key, TypeHash)
 	}
-	tx.exec("INSERT INTO hashes(id, h, field, val) VALUES(?,?,?,?)", m.ID, keyHash(field), field, val)
+	tx.hInsert(m.ID, field, val)
 	m.N++
 	tx.saveMeta(key, m)
 	return true, nil
@@ -116,7 +181,9 @@ func (tx *Tx) HDel(key []byte, fields [][]byte) (int64, error) {
 	}
 	var removed int64
 	for _, f := range fields {
-		removed += tx.execN("DELETE FROM hashes WHERE id=? AND h=? AND field=?", m.ID, keyHash(f), f)
+		if tx.hDel(m.ID, f) {
+			removed++
+		}
 	}
 	if removed > 0 {
 		m.N -= removed
@@ -151,7 +218,7 @@ func (tx *Tx) HStrLen(key, field []byte) (int64, error) {
 	if err != nil || !ok {
 		return 0, err
 	}
-	st := tx.bind("SELECT length(CAST(val AS BLOB)) FROM hashes WHERE id=? AND h=? AND field=?", m.ID, keyHash(field), field)
+	st := tx.bind("SELECT length(CAST("+hashVal+" AS BLOB)) FROM hashes WHERE id=? AND h=? AND field=?", m.ID, keyHash(field), field)
 	if !tx.step(st) {
 		return 0, nil
 	}
@@ -243,11 +310,10 @@ func (tx *Tx) hashIncrSave(key []byte, m Meta, keyExists, fieldExists bool, fiel
 	if !keyExists {
 		m = tx.createCollection(key, TypeHash)
 	}
+	tx.hPut(m.ID, field, val)
 	if fieldExists {
-		tx.exec("UPDATE hashes SET val=? WHERE id=? AND h=? AND field=?", val, m.ID, keyHash(field), field)
 		return
 	}
-	tx.exec("INSERT INTO hashes(id, h, field, val) VALUES(?,?,?,?)", m.ID, keyHash(field), field, val)
 	m.N++
 	tx.saveMeta(key, m)
 }

@@ -153,7 +153,7 @@ func (tx *Tx) dumpIn(db int, key []byte) (*Value, bool) {
 	case TypeSet:
 		v.Items = tx.column("SELECT member FROM sets WHERE id=? ORDER BY member", m.ID)
 	case TypeHash:
-		st := tx.bind("SELECT field, val FROM hashes WHERE id=? ORDER BY field", m.ID)
+		st := tx.bind("SELECT field, "+hashVal+" FROM hashes WHERE id=? ORDER BY field", m.ID)
 		for tx.step(st) {
 			v.Items = append(v.Items, blob(st, 0), blob(st, 1))
 		}
@@ -197,7 +197,7 @@ func (tx *Tx) Restore(key []byte, v *Value) {
 		m.N = int64(len(v.Items))
 	case TypeHash:
 		for i := 0; i+1 < len(v.Items); i += 2 {
-			tx.exec("INSERT INTO hashes(id, h, field, val) VALUES(?,?,?,?)", m.ID, keyHash(v.Items[i]), v.Items[i], v.Items[i+1])
+			tx.hInsert(m.ID, v.Items[i], v.Items[i+1])
 		}
 		m.N = int64(len(v.Items) / 2)
 	case TypeZSet:
@@ -343,6 +343,7 @@ func (tx *Tx) RandomKey() ([]byte, bool) {
 // Flush deletes every key of tx.DB.
 func (tx *Tx) Flush() {
 	tx.exec("DELETE FROM strs WHERE id IN (SELECT ref FROM lists WHERE ref IS NOT NULL AND id IN (SELECT id FROM keys WHERE db=? AND id IS NOT NULL))", tx.DB)
+	tx.exec("DELETE FROM strs WHERE id IN (SELECT ref FROM hashes WHERE ref IS NOT NULL AND id IN (SELECT id FROM keys WHERE db=? AND id IS NOT NULL))", tx.DB)
 	for _, t := range []string{"lists", "hashes", "sets", "zsets", "zlvl", "strs"} {
 		tx.exec("DELETE FROM "+t+" WHERE id IN (SELECT id FROM keys WHERE db=? AND id IS NOT NULL)", tx.DB)
 	}

@@ -61,7 +61,7 @@ type Options struct {
 
 const (
 	appID         = 0x5244534b // "RDSK"
-	schemaVersion = 3
+	schemaVersion = 4
 	maxBatch      = 4096
 )
 
@@ -279,7 +279,17 @@ func (s *Store) migrate() error {
 		if hasColumn(c, "lists", "ref") {
 			alter = ""
 		}
-		return c.Exec("BEGIN;" + strsSchema + alter + "PRAGMA user_version=3; COMMIT;")
+		if err := c.Exec("BEGIN;" + strsSchema + alter + "PRAGMA user_version=3; COMMIT;"); err != nil {
+			return err
+		}
+		fallthrough
+	case v < 4:
+		// Hash values move to strs when next written large.
+		alter := "ALTER TABLE hashes ADD COLUMN ref INTEGER;"
+		if hasColumn(c, "hashes", "ref") {
+			alter = ""
+		}
+		return c.Exec("BEGIN;" + alter + "PRAGMA user_version=4; COMMIT;")
 	}
 	return nil
 }
@@ -305,7 +315,7 @@ CREATE TABLE lists (id INTEGER NOT NULL, pos INTEGER NOT NULL, val BLOB NOT NULL
 -- Members are ordered by a 32-bit hash h of the member (field) first, like
 -- keys: HSCAN/SSCAN/ZSCAN cursors are hashes, and a random seek on h picks a
 -- near-uniform random member in O(log n).
-CREATE TABLE hashes (id INTEGER NOT NULL, h INTEGER NOT NULL, field BLOB NOT NULL, val BLOB NOT NULL, PRIMARY KEY (id, h, field)) WITHOUT ROWID;
+CREATE TABLE hashes (id INTEGER NOT NULL, h INTEGER NOT NULL, field BLOB NOT NULL, val BLOB NOT NULL, ref INTEGER, PRIMARY KEY (id, h, field)) WITHOUT ROWID;
 CREATE TABLE sets (id INTEGER NOT NULL, h INTEGER NOT NULL, member BLOB NOT NULL, PRIMARY KEY (id, h, member)) WITHOUT ROWID;
 CREATE TABLE zsets (id INTEGER NOT NULL, h INTEGER NOT NULL, member BLOB NOT NULL, score REAL NOT NULL, PRIMARY KEY (id, h, member)) WITHOUT ROWID;
 CREATE INDEX zsets_score ON zsets(id, score, member);

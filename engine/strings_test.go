@@ -387,19 +387,20 @@ func TestBigStringMigrate(t *testing.T) {
 
 // strsUse is what points at the rows of strs.
 type strsUse struct {
-	rows, fromKeys, fromLists, orphans int64
+	rows, fromKeys, fromLists, fromHashes, orphans int64
 }
 
-// strsAccount counts strs rows, the string keys and list items pointing
-// at one, and the rows nothing points at.
+// strsAccount counts strs rows, the string keys, list items and hash
+// values pointing at one, and the rows nothing points at.
 func strsAccount(s *Store) strsUse {
 	var a strsUse
 	s.Read(0, func(tx *Tx) error {
 		a.rows = countRows(tx, "SELECT count(*) FROM strs")
 		a.fromKeys = countRows(tx, "SELECT count(*) FROM keys WHERE type=0 AND id IS NOT NULL")
 		a.fromLists = countRows(tx, "SELECT count(*) FROM lists WHERE ref IS NOT NULL")
+		a.fromHashes = countRows(tx, "SELECT count(*) FROM hashes WHERE ref IS NOT NULL")
 		a.orphans = countRows(tx, `SELECT count(*) FROM strs WHERE id NOT IN (SELECT id FROM keys WHERE type=0 AND id IS NOT NULL)
-			AND id NOT IN (SELECT ref FROM lists WHERE ref IS NOT NULL)`)
+			AND id NOT IN (SELECT ref FROM lists WHERE ref IS NOT NULL) AND id NOT IN (SELECT ref FROM hashes WHERE ref IS NOT NULL)`)
 		return nil
 	})
 	return a

@@ -340,6 +340,7 @@ func (tx *Tx) dropMembers(m Meta) {
 		tx.dropItems(m.ID, "")
 		tx.exec("DELETE FROM lists WHERE id=?", m.ID)
 	case TypeHash:
+		tx.dropHashValues(m.ID)
 		tx.exec("DELETE FROM hashes WHERE id=?", m.ID)
 	case TypeSet:
 		tx.exec("DELETE FROM sets WHERE id=?", m.ID)
