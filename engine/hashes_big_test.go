@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
@@ -203,17 +202,10 @@ func TestBigHashValues(t *testing.T) {
 			}
 			check(step, op)
 		}
-		s = reopen()
-		check(-1, "reopen")
-		mustWrite(t, s, func(tx *Tx) error { tx.Flush(); return nil })
-		clear(model)
-		check(-2, "flush")
-		mustWrite(t, s, func(tx *Tx) error {
+		finishBigValueRun(t, &s, reopen, check, func() { clear(model) }, func(tx *Tx) error {
 			_, err := tx.HSet(key, [][]byte{[]byte("f"), vals[4], []byte("g2"), vals[5]})
-			tx.FlushAll()
 			return err
 		})
-		check(-3, "flushall")
 	})
 }
 
@@ -222,11 +214,7 @@ func TestBigHashValues(t *testing.T) {
 // adds the column, an old large value reads back and is replaced, and new
 // large values go to strs.
 func TestHashRefMigrate(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "old.db")
-	s, err := Open(path, Options{Shard: 0, Shards: 1, Sync: SyncNo})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, path := openShardFile(t)
 	oldBig := bytes.Repeat([]byte("o"), 2000)
 	key := []byte("h")
 	mustWrite(t, s, func(tx *Tx) error {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -131,17 +130,10 @@ func TestBigListItems(t *testing.T) {
 				}
 			}
 		}
-		s = reopen()
-		check(-1, "reopen")
-		mustWrite(t, s, func(tx *Tx) error { tx.Flush(); return nil })
-		model = nil
-		check(-2, "flush")
-		mustWrite(t, s, func(tx *Tx) error {
+		finishBigValueRun(t, &s, reopen, check, func() { model = nil }, func(tx *Tx) error {
 			_, err := tx.Push(key, [][]byte{vals[3], vals[4]}, false, false)
-			tx.FlushAll()
 			return err
 		})
-		check(-3, "flushall")
 	})
 }
 
@@ -149,11 +141,7 @@ func TestBigListItems(t *testing.T) {
 // has no ref column and whose items are all in their rows: the upgrade adds
 // the column, old items read back, and new large items go to strs.
 func TestListRefMigrate(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "old.db")
-	s, err := Open(path, Options{Shard: 0, Shards: 1, Sync: SyncNo})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, path := openShardFile(t)
 	oldBig := bytes.Repeat([]byte("o"), 2000)
 	key := []byte("l")
 	mustWrite(t, s, func(tx *Tx) error {

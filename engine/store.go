@@ -275,23 +275,24 @@ func (s *Store) migrate() error {
 	case v < 3:
 		// Strings and list items already in their rows stay there until
 		// rewritten.
-		alter := "ALTER TABLE lists ADD COLUMN ref INTEGER;"
-		if hasColumn(c, "lists", "ref") {
-			alter = ""
-		}
-		if err := c.Exec("BEGIN;" + strsSchema + alter + "PRAGMA user_version=3; COMMIT;"); err != nil {
+		if err := c.Exec("BEGIN;" + strsSchema + addRef(c, "lists") + "PRAGMA user_version=3; COMMIT;"); err != nil {
 			return err
 		}
 		fallthrough
 	case v < 4:
 		// Hash values move to strs when next written large.
-		alter := "ALTER TABLE hashes ADD COLUMN ref INTEGER;"
-		if hasColumn(c, "hashes", "ref") {
-			alter = ""
-		}
-		return c.Exec("BEGIN;" + alter + "PRAGMA user_version=4; COMMIT;")
+		return c.Exec("BEGIN;" + addRef(c, "hashes") + "PRAGMA user_version=4; COMMIT;")
 	}
 	return nil
+}
+
+// addRef is the statement that gives table the ref column pointing into
+// strs, or "" when it has one (a file whose upgrade was interrupted).
+func addRef(c *sqlite3.Conn, table string) string {
+	if hasColumn(c, table, "ref") {
+		return ""
+	}
+	return "ALTER TABLE " + table + " ADD COLUMN ref INTEGER;"
 }
 
 const schema = `

@@ -477,6 +477,37 @@ func withAndWithoutCache(t *testing.T, f func(t *testing.T, s *Store, reopen fun
 	}
 }
 
+// openShardFile opens a new one-shard store, for tests that then rewrite
+// it into what an older version wrote, and returns it with its path.
+func openShardFile(t *testing.T) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "old.db")
+	s, err := Open(path, Options{Shard: 0, Shards: 1, Sync: SyncNo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, path
+}
+
+// finishBigValueRun ends a randomized big-value test: the store is
+// reopened, flushed (FLUSHDB), written by fill and flushed whole
+// (FLUSHALL), check running after each step; reset empties the model
+// after the first flush. *sp follows the reopen.
+func finishBigValueRun(t *testing.T, sp **Store, reopen func() *Store, check func(step int, op string), reset func(), fill func(tx *Tx) error) {
+	t.Helper()
+	*sp = reopen()
+	check(-1, "reopen")
+	mustWrite(t, *sp, func(tx *Tx) error { tx.Flush(); return nil })
+	reset()
+	check(-2, "flush")
+	mustWrite(t, *sp, func(tx *Tx) error {
+		err := fill(tx)
+		tx.FlushAll()
+		return err
+	})
+	check(-3, "flushall")
+}
+
 // reopenAtVersion marks the file of s as written by schema version v,
 // closes it and opens it again: the upgrade from v runs.
 func reopenAtVersion(t *testing.T, s *Store, path string, v int) *Store {

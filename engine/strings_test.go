@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math/big"
 	"math/rand/v2"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -314,17 +313,10 @@ func TestBigStrings(t *testing.T) {
 			})
 			check(step, op)
 		}
-		s = reopen()
-		check(-1, "reopen")
-		mustWrite(t, s, func(tx *Tx) error { tx.Flush(); return nil })
-		model = map[string][]byte{}
-		check(-2, "flush")
-		mustWrite(t, s, func(tx *Tx) error {
+		finishBigValueRun(t, &s, reopen, check, func() { model = map[string][]byte{} }, func(tx *Tx) error {
 			tx.SetString([]byte("k0"), bytes.Repeat([]byte("z"), 5000), 0)
-			tx.FlushAll()
 			return nil
 		})
-		check(-3, "flushall")
 	})
 }
 
@@ -343,11 +335,7 @@ func countRows(tx *Tx, sql string) int64 {
 // large values in their keys rows): it is upgraded in place, the old rows
 // read back, and a rewrite moves the value to strs.
 func TestBigStringMigrate(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "old.db")
-	s, err := Open(path, Options{Shard: 0, Shards: 1, Sync: SyncNo})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, path := openShardFile(t)
 	old := bytes.Repeat([]byte("o"), 3000)
 	mustWrite(t, s, func(tx *Tx) error {
 		tx.SetString([]byte("big"), []byte("x"), 0)
