@@ -342,6 +342,7 @@ func (tx *Tx) RandomKey() ([]byte, bool) {
 
 // Flush deletes every key of tx.DB.
 func (tx *Tx) Flush() {
+	tx.zflush()
 	tx.exec("DELETE FROM strs WHERE id IN (SELECT ref FROM lists WHERE ref IS NOT NULL AND id IN (SELECT id FROM keys WHERE db=? AND id IS NOT NULL))", tx.DB)
 	tx.exec("DELETE FROM strs WHERE id IN (SELECT ref FROM hashes WHERE ref IS NOT NULL AND id IN (SELECT id FROM keys WHERE db=? AND id IS NOT NULL))", tx.DB)
 	for _, t := range []string{"lists", "hashes", "sets", "zsets", "zlvl", "strs"} {
@@ -355,6 +356,7 @@ func (tx *Tx) Flush() {
 
 // FlushAll deletes every key of every database.
 func (tx *Tx) FlushAll() {
+	tx.zflush()
 	for _, t := range []string{"lists", "hashes", "sets", "zsets", "zlvl", "strs", "keys", "dbstats"} {
 		tx.exec("DELETE FROM " + t)
 	}

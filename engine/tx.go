@@ -55,6 +55,9 @@ type Tx struct {
 	cacheTok uint64
 	listOK   bool
 
+	// zpend holds additions to zlvl counts not written yet (zlvlNext).
+	zpend map[zrow]int64
+
 	// items are the cached items of list itemsID, found by the last lookup
 	// (listRows); nil once the transaction changes anything.
 	items   [][]byte
@@ -126,6 +129,7 @@ func (tx *Tx) commit() (err error) {
 			panic(r)
 		}
 	}()
+	tx.zflush()
 	for db, d := range tx.deltas {
 		if d[0] == 0 && d[1] == 0 {
 			continue
@@ -159,7 +163,7 @@ func (tx *Tx) commit() (err error) {
 
 func (tx *Tx) rollback() {
 	tx.c.exec("ROLLBACK")
-	tx.keys, tx.flushed = nil, nil
+	tx.keys, tx.flushed, tx.zpend = nil, nil, nil
 }
 
 func (tx *Tx) check(err error) {
@@ -345,6 +349,7 @@ func (tx *Tx) dropMembers(m Meta) {
 	case TypeSet:
 		tx.exec("DELETE FROM sets WHERE id=?", m.ID)
 	case TypeZSet:
+		tx.zflush()
 		tx.exec("DELETE FROM zsets WHERE id=?", m.ID)
 		tx.exec("DELETE FROM zlvl WHERE id=?", m.ID)
 	}

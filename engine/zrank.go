@@ -67,6 +67,7 @@ var zstart = zpos{start: true}
 // of members before the last level-l row preceding x (what an insert of x
 // needs).
 func (tx *Tx) zbefore(id, top int64, x zpos, at []int64) int64 {
+	tx.zflush()
 	var acc int64
 	lo := zstart
 	for l := top; l >= 1; l-- {
@@ -108,6 +109,7 @@ func (tx *Tx) zbefore(id, top int64, x zpos, at []int64) int64 {
 
 // zselect returns the member at 0-based ascending rank r (0 <= r < n).
 func (tx *Tx) zselect(id, top, r int64) ZMember {
+	tx.zflush()
 	var acc int64
 	lo := zstart
 	for l := top; l >= 1; l-- {
@@ -141,11 +143,42 @@ func (tx *Tx) zselect(id, top, r int64) ZMember {
 	return z
 }
 
-// zlvlNext adds d to the c of the first level-l row after x.
+// zrow names a zlvl row.
+type zrow struct {
+	id, lvl int64
+	score   float64
+	member  string
+}
+
+// zlvlNext adds d to the c of the first level-l row after x. The addition
+// waits in the transaction (zpend) until something reads or deletes zlvl
+// rows, or the transaction commits (zflush): the rows of the upper levels
+// are few, so the writes of a batch land on the same ones again and again
+// (a ZADD that moves a member changes two rows per level), and each waits
+// as one UPDATE instead of one per write.
 func (tx *Tx) zlvlNext(id, l int64, x zpos, d int64) {
-	tx.exec(`UPDATE zlvl SET c=c+?1 WHERE id=?2 AND lvl=?3 AND (score,member) = (
-		SELECT score, member FROM zlvl WHERE id=?2 AND lvl=?3 AND (score,member) > (?4,?5) ORDER BY score, member LIMIT 1)`,
-		d, id, l, x.score, x.member)
+	st := tx.bind("SELECT score, member FROM zlvl WHERE id=? AND lvl=? AND (score,member) > (?,?) ORDER BY score, member LIMIT 1",
+		id, l, x.score, x.member)
+	if !tx.step(st) {
+		return // the members after a level's last row are counted nowhere
+	}
+	r := zrow{id, l, st.ColumnFloat(0), string(st.ColumnRawBlob(1))}
+	done(st)
+	if tx.zpend == nil {
+		tx.zpend = map[zrow]int64{}
+	}
+	tx.zpend[r] += d
+}
+
+// zflush writes the pending zlvl additions. Everything that reads c or
+// deletes zlvl rows calls it first, and so does commit.
+func (tx *Tx) zflush() {
+	for r, d := range tx.zpend {
+		if d != 0 {
+			tx.exec("UPDATE zlvl SET c=c+? WHERE id=? AND lvl=? AND score=? AND member=?", d, r.id, r.lvl, r.score, []byte(r.member))
+		}
+	}
+	clear(tx.zpend)
 }
 
 // zlvlInsert records a new member in the levels of m (its member row is
@@ -184,6 +217,7 @@ func (tx *Tx) zlvlDelete(m Meta, member []byte, score float64) {
 			tx.zlvlNext(m.ID, l, x, -1)
 			continue
 		}
+		tx.zflush()
 		it := tx.bind("DELETE FROM zlvl WHERE id=? AND lvl=? AND score=? AND member=? RETURNING c", m.ID, l, score, member)
 		tx.step(it)
 		c := it.ColumnInt64(0)
@@ -200,6 +234,7 @@ func (tx *Tx) zlvlResize(m *Meta) {
 		m.Lo++
 	}
 	for m.Lo > 0 && m.N < zBuildAt(m.Lo)/4 {
+		tx.zflush()
 		tx.exec("DELETE FROM zlvl WHERE id=? AND lvl=?", m.ID, m.Lo)
 		m.Lo--
 	}
@@ -207,6 +242,7 @@ func (tx *Tx) zlvlResize(m *Meta) {
 
 // zlvlRebuild recomputes every level of m from its members (after bulk changes).
 func (tx *Tx) zlvlRebuild(m *Meta) {
+	tx.zflush()
 	tx.exec("DELETE FROM zlvl WHERE id=?", m.ID)
 	m.Lo = 0
 	tx.zlvlResize(m)
@@ -215,6 +251,7 @@ func (tx *Tx) zlvlRebuild(m *Meta) {
 // zlvlBuild writes level l of collection id from level l-1 (the members for
 // l = 1) in one ordered pass.
 func (tx *Tx) zlvlBuild(id, l int64) {
+	tx.zflush()
 	var it *sqlite3.Stmt
 	if l == 1 {
 		it = tx.bind("SELECT score, member, 1 FROM zsets WHERE id=? ORDER BY score, member", id)

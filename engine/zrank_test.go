@@ -166,8 +166,15 @@ func TestZRankLevels(t *testing.T) {
 
 func checkQueries(t *testing.T, s *Store, key []byte, model zmodel, rng *rand.Rand) {
 	t.Helper()
+	hsRead(t, s, func(tx *Tx) error { checkQueriesIn(t, tx, key, model, rng); return nil })
+}
+
+// checkQueriesIn checks ranks, rank and score ranges and counts of the
+// sorted set at key in tx against model.
+func checkQueriesIn(t *testing.T, tx *Tx, key []byte, model zmodel, rng *rand.Rand) {
+	t.Helper()
 	n := len(model)
-	hsRead(t, s, func(tx *Tx) error {
+	{
 		for i := 0; i < 20 && n > 0; i++ {
 			r := rng.IntN(n)
 			e := model[r]
@@ -235,8 +242,54 @@ func checkQueries(t *testing.T, s *Store, key []byte, model zmodel, rng *rand.Ra
 		if c != int64(n) {
 			t.Fatalf("ZCOUNT (-inf (+inf = %d, want %d", c, n)
 		}
-		return nil
-	})
+	}
+}
+
+// TestZRankPendingInTx runs many sorted-set writes in one transaction, as a
+// group commit does, with rank queries between them: the additions to
+// zlvl counts that wait in the transaction (zlvlNext) must show in every
+// query, and the levels stored at commit must match a recomputation.
+func TestZRankPendingInTx(t *testing.T) {
+	old := zFanBits
+	zFanBits = 2
+	defer func() { zFanBits = old }()
+	s := hsStore(t, "z.db")
+	key := []byte("z")
+	var model zmodel
+	rng := rand.New(rand.NewPCG(3, 4))
+	score := func() float64 { return float64(rng.IntN(300)) / 4 }
+	for round := 0; round < 120; round++ {
+		hsWrite(t, s, func(tx *Tx) error {
+			for op := 0; op < 8; op++ {
+				switch rng.IntN(4) {
+				case 0, 1: // add members and move existing ones
+					var ms []ZMember
+					for i := 0; i < 1+rng.IntN(30); i++ {
+						ms = append(ms, ZMember{[]byte(fmt.Sprintf("m%d", rng.IntN(3000))), score()})
+					}
+					if _, _, _, err := tx.ZAdd(key, ms, ZAddArgs{}); err != nil {
+						return err
+					}
+					for _, z := range ms {
+						model.set(string(z.Member), z.Score)
+					}
+				case 2: // remove some
+					mem := fmt.Sprintf("m%d", rng.IntN(3000))
+					if _, err := tx.ZRem(key, [][]byte{[]byte(mem)}); err != nil {
+						return err
+					}
+					model.del(mem)
+				case 3:
+					checkQueriesIn(t, tx, key, model, rng)
+				}
+			}
+			return nil
+		})
+		if round%10 == 9 {
+			checkLevels(t, s, "z", model)
+		}
+	}
+	checkQueries(t, s, key, model, rng)
 }
 
 func zequal(a, b []ZMember) bool {
