@@ -86,9 +86,7 @@ func checkLevels(t *testing.T, s *Store, key string, model zmodel) {
 // ranges, score-range offsets and counts against a sorted slice, and the
 // stored levels against a recomputation.
 func TestZRankLevels(t *testing.T) {
-	old := zFanBits
-	zFanBits = 2
-	defer func() { zFanBits = old }()
+	smallFan(t)
 	s := hsStore(t, "z.db")
 	key := []byte("z")
 	var model zmodel
@@ -250,9 +248,7 @@ func checkQueriesIn(t *testing.T, tx *Tx, key []byte, model zmodel, rng *rand.Ra
 // zlvl counts that wait in the transaction (zlvlNext) must show in every
 // query, and the levels stored at commit must match a recomputation.
 func TestZRankPendingInTx(t *testing.T) {
-	old := zFanBits
-	zFanBits = 2
-	defer func() { zFanBits = old }()
+	smallFan(t)
 	s := hsStore(t, "z.db")
 	key := []byte("z")
 	var model zmodel
@@ -292,6 +288,14 @@ func TestZRankPendingInTx(t *testing.T) {
 	checkQueries(t, s, key, model, rng)
 }
 
+// smallFan sets a fan-out of 4 for the test, so that every level of the
+// rank index is built and dropped with a few thousand members.
+func smallFan(t *testing.T) {
+	old := zFanBits
+	zFanBits = 2
+	t.Cleanup(func() { zFanBits = old })
+}
+
 func zequal(a, b []ZMember) bool {
 	return slices.EqualFunc(a, b, func(x, y ZMember) bool { return zcmp(x, y) == 0 })
 }
@@ -299,9 +303,7 @@ func zequal(a, b []ZMember) bool {
 // TestZRankRestore checks that bulk writes (ZSTORE-style, RESTORE/COPY) and
 // an old set without levels get correct levels.
 func TestZRankRestore(t *testing.T) {
-	old := zFanBits
-	zFanBits = 2
-	defer func() { zFanBits = old }()
+	smallFan(t)
 	s := hsStore(t, "z.db")
 	var model zmodel
 	var ms []ZMember
