@@ -35,8 +35,9 @@ func (tx *Tx) hGet(id int64, field []byte) ([]byte, bool) {
 }
 
 // hPut sets field to val in the hash with id and reports whether the field
-// is new. A small value over a small one is one UPDATE, a new small field
-// that UPDATE and one INSERT, as before values could live in strs.
+// is new. A small value over a small one costs one UPDATE, a new small
+// field that UPDATE and one INSERT; only a large value, or a small one
+// replacing a large one, looks the row up first.
 func (tx *Tx) hPut(id int64, field, val []byte) bool {
 	h := keyHash(field)
 	if !bigString(field, val) {
@@ -57,14 +58,12 @@ func (tx *Tx) hPut(id int64, field, val []byte) bool {
 	}
 	switch {
 	case !bigString(field, val):
-		tx.exec("DELETE FROM strs WHERE id=?", ref)
+		tx.dropBig(ref)
 		tx.exec("UPDATE hashes SET val=?, ref=NULL WHERE id=? AND h=? AND field=?", val, id, h, field)
 	case ref != 0:
-		tx.exec("UPDATE strs SET val=? WHERE id=?", val, ref)
+		tx.setBig(ref, val)
 	case exists:
-		ref = tx.newID()
-		tx.exec("INSERT INTO strs(id, val) VALUES(?,?)", ref, val)
-		tx.exec("UPDATE hashes SET val=x'', ref=? WHERE id=? AND h=? AND field=?", ref, id, h, field)
+		tx.exec("UPDATE hashes SET val=x'', ref=? WHERE id=? AND h=? AND field=?", tx.newBig(val), id, h, field)
 	default:
 		tx.hInsert(id, field, val)
 	}
@@ -77,9 +76,7 @@ func (tx *Tx) hInsert(id int64, field, val []byte) {
 		tx.exec("INSERT INTO hashes(id, h, field, val) VALUES(?,?,?,?)", id, keyHash(field), field, val)
 		return
 	}
-	ref := tx.newID()
-	tx.exec("INSERT INTO strs(id, val) VALUES(?,?)", ref, val)
-	tx.exec("INSERT INTO hashes(id, h, field, val, ref) VALUES(?,?,?,x'',?)", id, keyHash(field), field, ref)
+	tx.exec("INSERT INTO hashes(id, h, field, val, ref) VALUES(?,?,?,x'',?)", id, keyHash(field), field, tx.newBig(val))
 }
 
 // hDel removes field from the hash with id and reports whether it was there.
@@ -94,7 +91,7 @@ func (tx *Tx) hDel(id int64, field []byte) bool {
 	tx.changed = true
 	tx.changes++
 	if ref != 0 {
-		tx.exec("DELETE FROM strs WHERE id=?", ref)
+		tx.dropBig(ref)
 	}
 	return true
 }

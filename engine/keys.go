@@ -343,8 +343,11 @@ func (tx *Tx) RandomKey() ([]byte, bool) {
 // Flush deletes every key of tx.DB.
 func (tx *Tx) Flush() {
 	tx.zflush()
-	tx.exec("DELETE FROM strs WHERE id IN (SELECT ref FROM lists WHERE ref IS NOT NULL AND id IN (SELECT id FROM keys WHERE db=? AND id IS NOT NULL))", tx.DB)
-	tx.exec("DELETE FROM strs WHERE id IN (SELECT ref FROM hashes WHERE ref IS NOT NULL AND id IN (SELECT id FROM keys WHERE db=? AND id IS NOT NULL))", tx.DB)
+	// The large list items and hash values of the database's collections;
+	// its large strings are strs rows with the keys' ids (below).
+	for _, t := range []string{"lists", "hashes"} {
+		tx.exec("DELETE FROM strs WHERE id IN (SELECT ref FROM "+t+" WHERE ref IS NOT NULL AND id IN (SELECT id FROM keys WHERE db=? AND id IS NOT NULL))", tx.DB)
+	}
 	for _, t := range []string{"lists", "hashes", "sets", "zsets", "zlvl", "strs"} {
 		tx.exec("DELETE FROM "+t+" WHERE id IN (SELECT id FROM keys WHERE db=? AND id IS NOT NULL)", tx.DB)
 	}

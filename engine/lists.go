@@ -21,9 +21,7 @@ func (tx *Tx) putItem(id, pos int64, v []byte) {
 		tx.exec("INSERT INTO lists(id, pos, val) VALUES(?,?,?)", id, pos, v)
 		return
 	}
-	ref := tx.newID()
-	tx.exec("INSERT INTO strs(id, val) VALUES(?,?)", ref, v)
-	tx.exec("INSERT INTO lists(id, pos, val, ref) VALUES(?,?,x'',?)", id, pos, ref)
+	tx.exec("INSERT INTO lists(id, pos, val, ref) VALUES(?,?,x'',?)", id, pos, tx.newBig(v))
 }
 
 // itemCols are the columns readItem reads, in this order.
@@ -101,7 +99,7 @@ func (tx *Tx) Pop(key []byte, count int64, left bool) ([][]byte, error) {
 		}
 	}
 	for _, ref := range refs {
-		tx.exec("DELETE FROM strs WHERE id=?", ref)
+		tx.dropBig(ref)
 	}
 	if left {
 		tx.exec("DELETE FROM lists WHERE id=? AND pos BETWEEN ? AND ?", m.ID, m.Lo, m.Lo+count-1)

@@ -77,9 +77,29 @@ const bigStringAt = 900
 // bigString reports whether val, stored at key, goes to strs.
 func bigString(key, val []byte) bool { return len(key)+len(val) > bigStringAt }
 
-// bigValue reads a string value or list item stored in strs. It may run
-// while another statement is being stepped (a list read): its own
-// statement is a different one.
+// The strs table is written only through newBig, setBig and dropBig, and
+// read through bigValue (and the SQL of hashVal, itemIs and StrLen).
+
+// newBig stores val in a new strs row and returns its id.
+func (tx *Tx) newBig(val []byte) int64 {
+	id := tx.newID()
+	tx.exec("INSERT INTO strs(id, val) VALUES(?,?)", id, val)
+	return id
+}
+
+// setBig replaces the value of strs row id (writing the row if it is gone).
+func (tx *Tx) setBig(id int64, val []byte) {
+	if tx.execN("UPDATE strs SET val=? WHERE id=?", val, id) == 0 {
+		tx.exec("INSERT INTO strs(id, val) VALUES(?,?)", id, val)
+	}
+}
+
+// dropBig deletes strs row id.
+func (tx *Tx) dropBig(id int64) { tx.exec("DELETE FROM strs WHERE id=?", id) }
+
+// bigValue reads a string value, list item or hash value stored in strs.
+// It may run while another statement is being stepped (a list read): its
+// own statement is a different one.
 func (tx *Tx) bigValue(id int64) []byte {
 	st := tx.bind("SELECT val FROM strs WHERE id=?", id)
 	if !tx.step(st) {
@@ -119,14 +139,11 @@ func (tx *Tx) putString(key, val []byte, exp int64, old Meta, existed bool) {
 	switch {
 	case bigString(key, val) && oldID != 0:
 		id = oldID
-		if tx.execN("UPDATE strs SET val=? WHERE id=?", val, id) == 0 {
-			tx.exec("INSERT INTO strs(id, val) VALUES(?,?)", id, val)
-		}
+		tx.setBig(id, val)
 	case bigString(key, val):
-		id = tx.newID()
-		tx.exec("INSERT INTO strs(id, val) VALUES(?,?)", id, val)
+		id = tx.newBig(val)
 	case oldID != 0:
-		tx.exec("DELETE FROM strs WHERE id=?", oldID)
+		tx.dropBig(oldID)
 	}
 	var idArg, valArg any = nil, val
 	if id != 0 {

@@ -338,7 +338,7 @@ func (tx *Tx) dropMembers(m Meta) {
 	switch m.Type {
 	case TypeString:
 		if m.ID != 0 {
-			tx.exec("DELETE FROM strs WHERE id=?", m.ID)
+			tx.dropBig(m.ID)
 		}
 	case TypeList:
 		tx.dropItems(m.ID, "")
