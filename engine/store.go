@@ -344,11 +344,11 @@ type conn struct {
 }
 
 func openConn(path string, readonly bool, sync Sync) (*conn, error) {
-	flags := sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE | sqlite3.OPEN_NOMUTEX
+	flags := sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE | sqlite3.OPEN_NOMUTEX | sqlite3.OPEN_URI
 	if readonly {
-		flags = sqlite3.OPEN_READONLY | sqlite3.OPEN_NOMUTEX
+		flags = sqlite3.OPEN_READONLY | sqlite3.OPEN_NOMUTEX | sqlite3.OPEN_URI
 	}
-	c, err := sqlite3.OpenFlags(path, flags)
+	c, err := sqlite3.OpenFlags(shardURI(path), flags)
 	if err != nil {
 		return nil, err
 	}
