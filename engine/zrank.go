@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"math/bits"
+	"strings"
 
 	"github.com/ncruces/go-sqlite3"
 )
@@ -67,7 +68,6 @@ var zstart = zpos{start: true}
 // of members before the last level-l row preceding x (what an insert of x
 // needs).
 func (tx *Tx) zbefore(id, top int64, x zpos, at []int64) int64 {
-	tx.zflush()
 	var acc int64
 	lo := zstart
 	for l := top; l >= 1; l-- {
@@ -79,7 +79,7 @@ func (tx *Tx) zbefore(id, top int64, x zpos, at []int64) int64 {
 				id, l, lo.score, lo.member, x.score, x.member)
 		}
 		tx.step(sum)
-		if n := sum.ColumnInt64(0); n > 0 {
+		if n := sum.ColumnInt64(0) + tx.zpendIn(id, l, lo, x); n > 0 {
 			acc += n
 			done(sum)
 			last := tx.bind("SELECT score, member FROM zlvl WHERE id=? AND lvl=? AND (score,member) < (?,?) ORDER BY score DESC, member DESC LIMIT 1",
@@ -151,11 +151,13 @@ type zrow struct {
 }
 
 // zlvlNext adds d to the c of the first level-l row after x. The addition
-// waits in the transaction (zpend) until something reads or deletes zlvl
-// rows, or the transaction commits (zflush): the rows of the upper levels
-// are few, so the writes of a batch land on the same ones again and again
-// (a ZADD that moves a member changes two rows per level), and each waits
-// as one UPDATE instead of one per write.
+// waits in the transaction (zpend) until the transaction commits, or
+// something walks the rows' c in order (zselect) or drops rows wholesale
+// (zflush): the rows of the upper levels are few, so the writes of a batch
+// land on the same ones again and again (a ZADD that moves a member changes
+// two rows per level), and each waits as one UPDATE instead of one per
+// write. Meanwhile zbefore adds the pending additions to the sums it reads
+// (zpendIn), and a row deleted by zlvlDelete takes its own along.
 func (tx *Tx) zlvlNext(id, l int64, x zpos, d int64) {
 	st := tx.bind("SELECT score, member FROM zlvl WHERE id=? AND lvl=? AND (score,member) > (?,?) ORDER BY score, member LIMIT 1",
 		id, l, x.score, x.member)
@@ -170,8 +172,33 @@ func (tx *Tx) zlvlNext(id, l int64, x zpos, d int64) {
 	tx.zpend[r] += d
 }
 
-// zflush writes the pending zlvl additions. Everything that reads c or
-// deletes zlvl rows calls it first, and so does commit.
+// zpendIn sums the pending additions to the level-l rows of id strictly
+// between lo and x, which a sum of c read from zlvl does not include yet.
+func (tx *Tx) zpendIn(id, l int64, lo, x zpos) int64 {
+	var d int64
+	for r, v := range tx.zpend {
+		if r.id == id && r.lvl == l && (lo.start || zposCmp(lo, r.score, r.member) < 0) && zposCmp(x, r.score, r.member) > 0 {
+			d += v
+		}
+	}
+	return d
+}
+
+// zposCmp compares position x with (score, member) in the order of the
+// zsets_score index and zlvl: by score, then member bytes.
+func zposCmp(x zpos, score float64, member string) int {
+	switch {
+	case x.start || x.score < score:
+		return -1
+	case x.score > score:
+		return 1
+	}
+	return strings.Compare(string(x.member), member)
+}
+
+// zflush writes the pending zlvl additions. commit calls it, and so does
+// everything that reads c row by row or deletes zlvl rows other than one
+// member's own.
 func (tx *Tx) zflush() {
 	for r, d := range tx.zpend {
 		if d != 0 {
@@ -217,11 +244,14 @@ func (tx *Tx) zlvlDelete(m Meta, member []byte, score float64) {
 			tx.zlvlNext(m.ID, l, x, -1)
 			continue
 		}
-		tx.zflush()
 		it := tx.bind("DELETE FROM zlvl WHERE id=? AND lvl=? AND score=? AND member=? RETURNING c", m.ID, l, score, member)
 		tx.step(it)
 		c := it.ColumnInt64(0)
 		done(it)
+		// The row's own pending addition goes with it; the others wait on.
+		own := zrow{m.ID, l, score, string(member)}
+		c += tx.zpend[own]
+		delete(tx.zpend, own)
 		tx.zlvlNext(m.ID, l, x, c-1)
 	}
 }
