@@ -55,8 +55,10 @@ type Tx struct {
 	cacheTok uint64
 	listOK   bool
 
-	// zpend holds additions to zlvl counts not written yet (zlvlNext).
+	// zpend holds additions to zlvl counts not written yet (zlvlNext); zlv
+	// what the transaction knows of the levels' rows (zlvlAfter).
 	zpend map[zrow]int64
+	zlv   map[zlvlKey]*zlvlRows
 
 	// items are the cached items of list itemsID, found by the last lookup
 	// (listRows); nil once the transaction changes anything.
@@ -163,7 +165,7 @@ func (tx *Tx) commit() (err error) {
 
 func (tx *Tx) rollback() {
 	tx.c.exec("ROLLBACK")
-	tx.keys, tx.flushed, tx.zpend = nil, nil, nil
+	tx.keys, tx.flushed, tx.zpend, tx.zlv = nil, nil, nil, nil
 }
 
 func (tx *Tx) check(err error) {

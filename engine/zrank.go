@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"math/bits"
+	"slices"
 	"strings"
 
 	"github.com/ncruces/go-sqlite3"
@@ -158,18 +159,108 @@ type zrow struct {
 // two rows per level), and each waits as one UPDATE instead of one per
 // write. Meanwhile zbefore adds the pending additions to the sums it reads
 // (zpendIn), and a row deleted by zlvlDelete takes its own along.
-func (tx *Tx) zlvlNext(id, l int64, x zpos, d int64) {
-	st := tx.bind("SELECT score, member FROM zlvl WHERE id=? AND lvl=? AND (score,member) > (?,?) ORDER BY score, member LIMIT 1",
-		id, l, x.score, x.member)
-	if !tx.step(st) {
+func (tx *Tx) zlvlNext(m Meta, l int64, x zpos, d int64) {
+	r, ok := tx.zlvlAfter(m, l, x)
+	if !ok {
 		return // the members after a level's last row are counted nowhere
 	}
-	r := zrow{id, l, st.ColumnFloat(0), string(st.ColumnRawBlob(1))}
-	done(st)
 	if tx.zpend == nil {
 		tx.zpend = map[zrow]int64{}
 	}
 	tx.zpend[r] += d
+}
+
+// zlvlKey names one level of one sorted set.
+type zlvlKey struct{ id, lvl int64 }
+
+// zlvlRows is what a write transaction knows of one level's rows: how many
+// times it looked up a row's successor there, and, once that was often
+// enough, the rows' positions (not their counts), sorted. A binary search
+// then replaces the SELECT of the next row; zlvlInsert and zlvlDelete keep
+// the rows in step, and zflush forgets them.
+type zlvlRows struct {
+	finds  int64
+	rows   []zrow
+	loaded bool
+}
+
+// zlvlAfter finds the first level-l row of m after x. A level is loaded
+// once the transaction has looked it up about an eighth as many times as
+// it has rows (m.N >> (zFanBits·l)): a batch of writes to one large set
+// then reads each upper level once instead of once per write.
+func (tx *Tx) zlvlAfter(m Meta, l int64, x zpos) (zrow, bool) {
+	lv := tx.zlvlLevel(m.ID, l)
+	if !lv.loaded {
+		lv.finds++
+		if lv.finds*8 >= m.N>>(int64(zFanBits)*l)+8 {
+			tx.zlvlLoad(m.ID, l, lv)
+		}
+	}
+	if lv.loaded {
+		i := lv.search(x)
+		for i < len(lv.rows) && zposCmp(x, lv.rows[i].score, lv.rows[i].member) == 0 {
+			i++
+		}
+		if i == len(lv.rows) {
+			return zrow{}, false
+		}
+		return lv.rows[i], true
+	}
+	st := tx.bind("SELECT score, member FROM zlvl WHERE id=? AND lvl=? AND (score,member) > (?,?) ORDER BY score, member LIMIT 1",
+		m.ID, l, x.score, x.member)
+	if !tx.step(st) {
+		return zrow{}, false
+	}
+	r := zrow{m.ID, l, st.ColumnFloat(0), string(st.ColumnRawBlob(1))}
+	done(st)
+	return r, true
+}
+
+// zlvlLevel returns the transaction's record of level l of id.
+func (tx *Tx) zlvlLevel(id, l int64) *zlvlRows {
+	k := zlvlKey{id, l}
+	lv := tx.zlv[k]
+	if lv == nil {
+		if tx.zlv == nil {
+			tx.zlv = map[zlvlKey]*zlvlRows{}
+		}
+		lv = &zlvlRows{}
+		tx.zlv[k] = lv
+	}
+	return lv
+}
+
+func (tx *Tx) zlvlLoad(id, l int64, lv *zlvlRows) {
+	it := tx.bind("SELECT score, member FROM zlvl WHERE id=? AND lvl=? ORDER BY score, member", id, l)
+	for tx.step(it) {
+		lv.rows = append(lv.rows, zrow{id, l, it.ColumnFloat(0), string(it.ColumnRawBlob(1))})
+	}
+	done(it)
+	lv.loaded = true
+}
+
+// search returns the index of the first row not before x.
+func (lv *zlvlRows) search(x zpos) int {
+	i, _ := slices.BinarySearchFunc(lv.rows, x, func(r zrow, x zpos) int { return -zposCmp(x, r.score, r.member) })
+	return i
+}
+
+// zlvlAdded and zlvlRemoved keep a loaded level in step with the row of
+// member written or deleted at level l.
+func (tx *Tx) zlvlAdded(r zrow) {
+	if lv := tx.zlv[zlvlKey{r.id, r.lvl}]; lv != nil && lv.loaded {
+		i := lv.search(zpos{score: r.score, member: []byte(r.member)})
+		lv.rows = slices.Insert(lv.rows, i, r)
+	}
+}
+
+func (tx *Tx) zlvlRemoved(r zrow) {
+	if lv := tx.zlv[zlvlKey{r.id, r.lvl}]; lv != nil && lv.loaded {
+		i := lv.search(zpos{score: r.score, member: []byte(r.member)})
+		if i < len(lv.rows) && lv.rows[i] == r {
+			lv.rows = slices.Delete(lv.rows, i, i+1)
+		}
+	}
 }
 
 // zpendIn sums the pending additions to the level-l rows of id strictly
@@ -196,9 +287,9 @@ func zposCmp(x zpos, score float64, member string) int {
 	return strings.Compare(string(x.member), member)
 }
 
-// zflush writes the pending zlvl additions. commit calls it, and so does
-// everything that reads c row by row or deletes zlvl rows other than one
-// member's own.
+// zflush writes the pending zlvl additions and forgets the levels the
+// transaction loaded. commit calls it, and so does everything that reads c
+// row by row or writes or deletes zlvl rows other than one member's own.
 func (tx *Tx) zflush() {
 	for r, d := range tx.zpend {
 		if d != 0 {
@@ -206,6 +297,7 @@ func (tx *Tx) zflush() {
 		}
 	}
 	clear(tx.zpend)
+	clear(tx.zlv)
 }
 
 // zlvlInsert records a new member in the levels of m (its member row is
@@ -218,7 +310,7 @@ func (tx *Tx) zlvlInsert(m Meta, member []byte, score float64) {
 	h := min(zlevel(m.ID, member), m.Lo)
 	if h == 0 {
 		for l := int64(1); l <= m.Lo; l++ {
-			tx.zlvlNext(m.ID, l, x, 1)
+			tx.zlvlNext(m, l, x, 1)
 		}
 		return
 	}
@@ -226,12 +318,13 @@ func (tx *Tx) zlvlInsert(m Meta, member []byte, score float64) {
 	r := tx.zbefore(m.ID, m.Lo, x, at)
 	for l := int64(1); l <= m.Lo; l++ {
 		if l > h {
-			tx.zlvlNext(m.ID, l, x, 1)
+			tx.zlvlNext(m, l, x, 1)
 			continue
 		}
 		c := r - at[l-1]
-		tx.zlvlNext(m.ID, l, x, 1-c)
+		tx.zlvlNext(m, l, x, 1-c)
 		tx.exec("INSERT INTO zlvl(id, lvl, score, member, c) VALUES(?,?,?,?,?)", m.ID, l, score, member, c)
+		tx.zlvlAdded(zrow{m.ID, l, score, string(member)})
 	}
 }
 
@@ -241,7 +334,7 @@ func (tx *Tx) zlvlDelete(m Meta, member []byte, score float64) {
 	h := min(zlevel(m.ID, member), m.Lo)
 	for l := int64(1); l <= m.Lo; l++ {
 		if l > h {
-			tx.zlvlNext(m.ID, l, x, -1)
+			tx.zlvlNext(m, l, x, -1)
 			continue
 		}
 		it := tx.bind("DELETE FROM zlvl WHERE id=? AND lvl=? AND score=? AND member=? RETURNING c", m.ID, l, score, member)
@@ -252,7 +345,8 @@ func (tx *Tx) zlvlDelete(m Meta, member []byte, score float64) {
 		own := zrow{m.ID, l, score, string(member)}
 		c += tx.zpend[own]
 		delete(tx.zpend, own)
-		tx.zlvlNext(m.ID, l, x, c-1)
+		tx.zlvlRemoved(own)
+		tx.zlvlNext(m, l, x, c-1)
 	}
 }
 
