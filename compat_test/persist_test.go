@@ -220,6 +220,27 @@ func TestShardCountFixed(t *testing.T) {
 	}
 }
 
+// TestSecondServerOnFolder checks that a second server started on a data
+// folder another one is serving exits with a clear error, and that the
+// first one goes on serving; once it stops, the folder opens again.
+func TestSecondServerOnFolder(t *testing.T) {
+	s := StartRedisk(t)
+	rc := Dial(t, s.Addr)
+	rc.Do("SET", "k", "v")
+	out, code := runRedisk(t, 20*time.Second, "--port", fmt.Sprint(freePort(t)), "--dir", s.Dir)
+	if code == 0 || !strings.Contains(out, "in use by another redisk server") {
+		t.Fatalf("second server on a served folder: exit %d, output:\n%s", code, out)
+	}
+	if got := string(rc.Do("GET", "k")); got != "$1\r\nv\r\n" {
+		t.Errorf("first server after the refused start: GET k = %q", got)
+	}
+	s.Stop()
+	s.relaunch()
+	if got := string(Dial(t, s.Addr).Do("GET", "k")); got != "$1\r\nv\r\n" {
+		t.Errorf("GET k after relaunch: %q", got)
+	}
+}
+
 // TestGarbageShardFile checks that a file named like a shard that is not a
 // redisk shard stops startup and is left untouched.
 func TestGarbageShardFile(t *testing.T) {

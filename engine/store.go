@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -68,6 +69,7 @@ const (
 // Store is one shard file.
 type Store struct {
 	path string
+	wal  string // the write-ahead log's path: SQLite names it after the file's resolved path
 	opt  Options
 
 	wmu   sync.Mutex // owned by whoever runs a write transaction on wc
@@ -131,6 +133,10 @@ func Open(path string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	s.wc = wc
+	s.wal = path + "-wal"
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		s.wal = real + "-wal"
+	}
 	if err := s.initSchema(fresh); err != nil {
 		wc.close()
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -673,7 +679,7 @@ func (s *Store) SyncWAL() {
 	}
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
-	f, err := os.Open(s.path + "-wal")
+	f, err := os.Open(s.wal)
 	if err != nil {
 		if !errors.Is(err, os.ErrNotExist) {
 			slog.Warn("wal sync: open failed", "path", s.path, "err", err)

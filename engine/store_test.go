@@ -522,3 +522,31 @@ func reopenAtVersion(t *testing.T, s *Store, path string, v int) *Store {
 	}
 	return s
 }
+
+// TestSyncWALFollowsSymlink checks that a shard file reached through a
+// symbolic link has its write-ahead log found for the everysec fsync:
+// SQLite names the log after the link's target.
+func TestSyncWALFollowsSymlink(t *testing.T) {
+	real := filepath.Join(t.TempDir(), "shard-0000.db")
+	link := filepath.Join(t.TempDir(), "shard-0000.db")
+	if f, err := os.Create(real); err != nil {
+		t.Fatal(err)
+	} else {
+		f.Close()
+	}
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(link, Options{Shard: 0, Shards: 1, Sync: SyncEverysec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	mustWrite(t, s, func(tx *Tx) error { tx.SetString([]byte("k"), []byte("v"), 0); return nil })
+	if _, err := os.Stat(s.wal); err != nil {
+		t.Fatalf("the log SyncWAL fsyncs: %v", err)
+	}
+	if _, err := os.Stat(link + "-wal"); err == nil {
+		t.Fatalf("a log next to the link as well: the test does not show what it means to")
+	}
+}

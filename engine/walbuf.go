@@ -26,7 +26,7 @@ func shardURI(path string) string {
 }
 
 // walBufVFS opens files as the "os" VFS does and wraps the write-ahead
-// logs opened for writing in a walFile.
+// logs (every connection opens its log read-write) in a walFile.
 type walBufVFS struct{ vfs.VFSFilename }
 
 // OpenFilename implements vfs.VFSFilename.
@@ -51,6 +51,13 @@ func (v walBufVFS) OpenFilename(name *vfs.Filename, flags vfs.OpenFlag) (vfs.Fil
 // of the buffer — first writes the buffer out, so SQLite never sees the
 // difference. A failed write is reported by the call that wrote the buffer
 // out (the commit frame's, which fails the commit).
+//
+// Two assumptions, both held by how shards are opened: one process writes
+// the files (shard.Open locks the data folder; frames a rolled-back
+// transaction left in the buffer are written out before this connection's
+// next write, over offsets no commit of its own has used), and the files
+// are powersafe-overwrite (ncruces' default, no psow=0 in shardURI), so
+// SQLite never splits a padding frame around a sync at synchronous=FULL.
 type walFile struct {
 	vfs.File
 	buf    []byte

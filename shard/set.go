@@ -25,6 +25,7 @@ import (
 // one runs while nothing else runs, and commits shard by shard.
 type Set struct {
 	stores []*engine.Store
+	lock   *os.File // the data folder's lock (lockDir)
 	mu     sync.RWMutex
 	dbmap  []int // logical database -> physical (SWAPDB)
 
@@ -64,18 +65,24 @@ func Open(o Options) (*Set, error) {
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		return nil, err
 	}
+	lock, err := lockDir(o.Dir)
+	if err != nil {
+		return nil, err
+	}
 	// Refuse a folder created with another shard count before touching anything.
 	existing, _ := filepath.Glob(filepath.Join(o.Dir, "shard-*.db"))
 	if len(existing) > 0 && len(existing) != o.Shards {
+		lock.Close()
 		return nil, fmt.Errorf("data folder %s holds %d shard files; started with shards=%d: the shard count is fixed when the folder is created", o.Dir, len(existing), o.Shards)
 	}
-	s := &Set{stop: make(chan struct{}), xjobs: make(chan *xjob, maxGroup)}
+	s := &Set{stop: make(chan struct{}), xjobs: make(chan *xjob, maxGroup), lock: lock}
 	for i := 0; i < o.Shards; i++ {
 		st, err := engine.Open(filepath.Join(o.Dir, fmt.Sprintf("shard-%04d.db", i)), engine.Options{Shard: i, Shards: o.Shards, Sync: o.Sync, CacheBytes: o.CacheBytes / int64(o.Shards)})
 		if err != nil {
 			for _, st := range s.stores {
 				st.Close()
 			}
+			lock.Close()
 			return nil, err
 		}
 		s.stores = append(s.stores, st)
@@ -110,7 +117,27 @@ func (s *Set) Close() error {
 	for _, st := range s.stores {
 		errs = append(errs, st.Close())
 	}
+	errs = append(errs, s.lock.Close())
 	return errors.Join(errs...)
+}
+
+// lockDir locks the data folder itself (flock on the directory, so no file
+// is added to it) for as long as the returned file is open, or says that
+// another process holds it: a second server on the same folder is refused,
+// as its writes would bypass the first one's caches and counts.
+func lockDir(dir string) (*os.File, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("data folder %s is in use by another redisk server", dir)
+		}
+		return nil, fmt.Errorf("lock %s: %w", dir, err)
+	}
+	return f, nil
 }
 
 // Stores returns the shard files, in shard order.

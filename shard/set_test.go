@@ -3,6 +3,7 @@ package shard
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -427,4 +428,29 @@ func TestCrashHookWithoutShards(t *testing.T) {
 	if err := s.All(0, func(m *Multi) error { m.Tx(k).SetString(k, []byte("v"), 0); return nil }); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestDataFolderLock checks that a folder open in one Set cannot be opened
+// by another (the lock is per open file, so this holds within a process as
+// across processes) until the first closes.
+func TestDataFolderLock(t *testing.T) {
+	dir := t.TempDir()
+	a, err := Open(Options{Dir: dir, Shards: 2, Databases: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := Open(Options{Dir: dir, Shards: 2, Databases: 16}); err == nil || !strings.Contains(err.Error(), "in use by another redisk server") {
+		if b != nil {
+			b.Close()
+		}
+		t.Fatalf("second Open of a held folder: %v", err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(Options{Dir: dir, Shards: 2, Databases: 16})
+	if err != nil {
+		t.Fatalf("Open after Close: %v", err)
+	}
+	b.Close()
 }
