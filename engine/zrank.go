@@ -69,6 +69,9 @@ var zstart = zpos{start: true}
 // of members before the last level-l row preceding x (what an insert of x
 // needs).
 func (tx *Tx) zbefore(id, top int64, x zpos, at []int64) int64 {
+	if len(tx.zpend) > zpendScanMax {
+		tx.zwriteCounts()
+	}
 	var acc int64
 	lo := zstart
 	for l := top; l >= 1; l-- {
@@ -110,7 +113,7 @@ func (tx *Tx) zbefore(id, top int64, x zpos, at []int64) int64 {
 
 // zselect returns the member at 0-based ascending rank r (0 <= r < n).
 func (tx *Tx) zselect(id, top, r int64) ZMember {
-	tx.zflush()
+	tx.zwriteCounts()
 	var acc int64
 	lo := zstart
 	for l := top; l >= 1; l-- {
@@ -153,8 +156,8 @@ type zrow struct {
 
 // zlvlNext adds d to the c of the first level-l row after x. The addition
 // waits in the transaction (zpend) until the transaction commits, or
-// something walks the rows' c in order (zselect) or drops rows wholesale
-// (zflush): the rows of the upper levels are few, so the writes of a batch
+// something walks the rows' c in order (zselect), or too many wait
+// (zpendScanMax), or rows are dropped wholesale (zflush): the rows of the upper levels are few, so the writes of a batch
 // land on the same ones again and again (a ZADD that moves a member changes
 // two rows per level), and each waits as one UPDATE instead of one per
 // write. Meanwhile zbefore adds the pending additions to the sums it reads
@@ -263,6 +266,12 @@ func (tx *Tx) zlvlRemoved(r zrow) {
 	}
 }
 
+// zpendScanMax bounds the pending additions zpendIn looks through: past
+// it, zbefore writes them out first, so that a transaction with very many
+// (one large MULTI or script) does not scan them all for every insert. A
+// variable so that tests can take both paths.
+var zpendScanMax = 1024
+
 // zpendIn sums the pending additions to the level-l rows of id strictly
 // between lo and x, which a sum of c read from zlvl does not include yet.
 func (tx *Tx) zpendIn(id, l int64, lo, x zpos) int64 {
@@ -288,16 +297,22 @@ func zposCmp(x zpos, score float64, member string) int {
 }
 
 // zflush writes the pending zlvl additions and forgets the levels the
-// transaction loaded. commit calls it, and so does everything that reads c
-// row by row or writes or deletes zlvl rows other than one member's own.
+// transaction loaded. commit calls it, and so does everything that writes
+// or deletes zlvl rows other than one member's own.
 func (tx *Tx) zflush() {
+	tx.zwriteCounts()
+	clear(tx.zlv)
+}
+
+// zwriteCounts writes the pending zlvl additions (before c is read row by
+// row, or when there are too many to look through).
+func (tx *Tx) zwriteCounts() {
 	for r, d := range tx.zpend {
 		if d != 0 {
 			tx.exec("UPDATE zlvl SET c=c+? WHERE id=? AND lvl=? AND score=? AND member=?", d, r.id, r.lvl, r.score, []byte(r.member))
 		}
 	}
 	clear(tx.zpend)
-	clear(tx.zlv)
 }
 
 // zlvlInsert records a new member in the levels of m (its member row is

@@ -249,6 +249,16 @@ func checkQueriesIn(t *testing.T, tx *Tx, key []byte, model zmodel, rng *rand.Ra
 // query, and the levels stored at commit must match a recomputation.
 func TestZRankPendingInTx(t *testing.T) {
 	smallFan(t)
+	t.Run("summed", testZRankPendingInTx)
+	t.Run("written-out", func(t *testing.T) {
+		old := zpendScanMax
+		zpendScanMax = 8
+		t.Cleanup(func() { zpendScanMax = old })
+		testZRankPendingInTx(t)
+	})
+}
+
+func testZRankPendingInTx(t *testing.T) {
 	s := hsStore(t, "z.db")
 	key := []byte("z")
 	var model zmodel
