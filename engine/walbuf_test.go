@@ -18,8 +18,14 @@ import (
 // followed by a rollback and checkpoints that restart the log are among
 // them.
 func TestWALFileCommitsVisible(t *testing.T) {
+	for _, level := range []Sync{SyncEverysec, SyncAlways} { // synchronous=NORMAL, FULL
+		t.Run(level.String(), func(t *testing.T) { testWALFileCommitsVisible(t, level) })
+	}
+}
+
+func testWALFileCommitsVisible(t *testing.T, level Sync) {
 	path := filepath.Join(t.TempDir(), "wal.db")
-	w, err := openConn(path, false, SyncEverysec)
+	w, err := openConn(path, false, level)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,4 +196,44 @@ func TestWALFileCommitsVisible(t *testing.T) {
 	}
 	st.Reset()
 	t.Logf("%d rows in %d commits, %d reader polls", rows, 3*10, polls.Load())
+}
+
+// TestShardURIPaths opens, writes and reopens shard files whose paths hold
+// the characters a SQLite URI gives meaning to, and a relative path.
+func TestShardURIPaths(t *testing.T) {
+	base := t.TempDir()
+	for _, dir := range []string{"plain", "a b", "per%3fcent%", "q?mark", "hash#tag", "amp&eq=1+2"} {
+		path := filepath.Join(base, dir, "shard-0000.db")
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for round := 0; round < 2; round++ {
+			s, err := Open(path, Options{Shard: 0, Shards: 1})
+			if err != nil {
+				t.Fatalf("%q: %v", dir, err)
+			}
+			if round == 0 {
+				mustWrite(t, s, func(tx *Tx) error { tx.SetString([]byte("k"), []byte(dir), 0); return nil })
+			} else if v, ok := readString(t, s, "k"); !ok || v != dir {
+				t.Errorf("%q after reopening: %q, %v", dir, v, ok)
+			}
+			s.Close()
+		}
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("%q: the shard file is not where it was asked for: %v", dir, err)
+		}
+	}
+	// A relative path resolves against the working directory.
+	t.Chdir(base)
+	if err := os.MkdirAll("rel", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(filepath.Join("rel", "shard-0000.db"), Options{Shard: 0, Shards: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := os.Stat(filepath.Join(base, "rel", "shard-0000.db")); err != nil {
+		t.Fatal(err)
+	}
 }
