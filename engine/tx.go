@@ -201,7 +201,7 @@ func (tx *Tx) bind(sql string, args ...any) *sqlite3.Stmt {
 		case nil:
 			err = st.BindNull(i + 1)
 		default:
-			panic(fmt.Sprintf("engine: cannot bind %T", a))
+			panic(fmt.Sprintf("engine: cannot bind argument %d of %q", i+1, sql))
 		}
 		tx.check(err)
 	}
