@@ -105,7 +105,7 @@ type job struct {
 	db      int
 	err     error
 	changed bool
-	done    chan struct{}
+	done    chan struct{} // buffered: the writer sends once when the job is done
 }
 
 // Open opens or creates the shard file at path. A file that is not a redisk
@@ -442,14 +442,21 @@ func (s *Store) WriteC(db int, fn func(*Tx) error) (changed bool, err error) {
 // WriteQueued is WriteC that calls queued (if not nil) once the write is in
 // the writer's queue: writes queued by one goroutine run in queue order.
 func (s *Store) WriteQueued(db int, fn func(*Tx) error, queued func()) (changed bool, err error) {
-	j := &job{fn: fn, db: db, done: make(chan struct{})}
+	j := jobs.Get().(*job)
+	j.fn, j.db = fn, db
 	s.jobs <- j
 	if queued != nil {
 		queued()
 	}
 	<-j.done
-	return j.changed, j.err
+	changed, err = j.changed, j.err
+	*j = job{done: j.done}
+	jobs.Put(j)
+	return changed, err
 }
+
+// jobs recycles write jobs and their done channels (one of each per write).
+var jobs = sync.Pool{New: func() any { return &job{done: make(chan struct{}, 1)} }}
 
 func (s *Store) writer() {
 	defer close(s.wdone)
@@ -466,7 +473,7 @@ func (s *Store) writer() {
 		s.runBatch(batch)
 		s.wmu.Unlock()
 		for _, j := range batch {
-			close(j.done)
+			j.done <- struct{}{} // j belongs to its caller again
 		}
 	}
 }
