@@ -342,12 +342,50 @@ func (s *Server) wakeBlocked(db int, cmd *Command, args [][]byte) {
 	s.block.signal(db, cmd.KeyArgs(args))
 }
 
-// pending is one pipelined command running on its own goroutine.
+// pending is one pipelined command running on its own goroutine. They are
+// recycled (pendings) with their channels and reply buffer: a pipelined
+// write otherwise costs eight allocations besides its own.
 type pending struct {
-	w      *resp.Writer
-	done   chan struct{}
-	queued chan struct{}
-	once   sync.Once
+	s    *Server
+	conn *resp.Conn
+	args [][]byte
+	cmd  *Command
+	w    *resp.Writer
+	// done receives once when the reply is in w; queued once the write has
+	// entered its shard's queue, or the command has ended without a write.
+	done, queued chan struct{}
+	marked       bool
+	mark         func() // p.markQueued, bound once
+}
+
+var pendings = sync.Pool{New: func() any {
+	p := &pending{w: resp.NewWriter(2), done: make(chan struct{}, 1), queued: make(chan struct{}, 1)}
+	p.mark = p.markQueued
+	return p
+}}
+
+// markQueued signals queued, once; it runs on the command's goroutine only.
+func (p *pending) markQueued() {
+	if !p.marked {
+		p.marked = true
+		p.queued <- struct{}{}
+	}
+}
+
+func (p *pending) run() {
+	defer func() { p.done <- struct{}{} }()
+	defer p.markQueued()
+	p.s.serve(p.conn, p.args, p.cmd, p.w, p.mark, false)
+}
+
+// release returns p to the pool once its reply has been copied out.
+func (p *pending) release() {
+	p.s, p.conn, p.args, p.cmd, p.marked = nil, nil, nil, nil, false
+	if cap(p.w.Bytes()) > 64<<10 {
+		p.w = resp.NewWriter(2) // do not keep a large reply's buffer
+	}
+	p.w.Reset()
+	pendings.Put(p)
 }
 
 // Pipeline classes of commands.
@@ -386,6 +424,7 @@ func (s *Server) ServeBatch(conn *resp.Conn, batch [][][]byte) {
 		for _, p := range group {
 			<-p.done
 			conn.W.Raw(p.w.Bytes())
+			p.release()
 		}
 		group = group[:0]
 	}
@@ -404,20 +443,11 @@ func (s *Server) ServeBatch(conn *resp.Conn, batch [][][]byte) {
 			continue
 		}
 		conn.SetLastCmd(&cmd.full)
-		p := &pending{w: resp.NewWriter(conn.W.Proto), done: make(chan struct{}), queued: make(chan struct{})}
-		mark := func() { p.once.Do(func() { close(p.queued) }) }
-		go func() {
-			defer close(p.done)
-			defer mark()
-			var q func()
-			if k == runWrite {
-				q = mark
-			}
-			s.serve(conn, args, cmd, p.w, q, false)
-		}()
-		if k == runWrite {
-			<-p.queued
-		}
+		p := pendings.Get().(*pending)
+		p.s, p.conn, p.args, p.cmd = s, conn, args, cmd
+		p.w.Proto = conn.W.Proto
+		go p.run()
+		<-p.queued
 		group = append(group, p)
 	}
 	finish()
