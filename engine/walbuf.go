@@ -10,8 +10,8 @@ import (
 )
 
 // walVFS is the name of the VFS every shard connection opens its file
-// with: SQLite's own file access (ncruces' "os" VFS), except that a
-// writer's write-ahead log is written through walFile.
+// with: SQLite's own file access (ncruces' "os" VFS), except that the
+// write-ahead logs are written through walFile.
 const walVFS = "redisk"
 
 func init() { vfs.Register(walVFS, walBufVFS{vfs.Find("os").(vfs.VFSFilename)}) }
@@ -46,10 +46,10 @@ func (v walBufVFS) OpenFilename(name *vfs.Filename, flags vfs.OpenFlag) (vfs.Fil
 // The log is only read by other connections through the WAL index, which
 // SQLite updates after it has written the commit frame (the one whose
 // header carries the database size); walFile writes its buffer out with
-// that frame's header, and the frame's page right after. Everything else that could look at the file
-// — a read, Size, Sync, Truncate, Close, a write elsewhere than at the end
-// of the buffer — first writes the buffer out, so SQLite never sees the
-// difference. A failed write is reported by the call that wrote the buffer
+// that frame's header, and the frame's page right after. Everything else
+// that could look at the file — a read, Size, Sync, Truncate, Close, a
+// write elsewhere than at the end of the buffer — first writes the buffer
+// out, so SQLite never sees the difference. A failed write is reported by the call that wrote the buffer
 // out (the commit frame's, which fails the commit).
 //
 // Two assumptions, both held by how shards are opened: one process writes
