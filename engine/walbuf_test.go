@@ -25,24 +25,11 @@ func TestWALFileCommitsVisible(t *testing.T) {
 
 func testWALFileCommitsVisible(t *testing.T, level Sync) {
 	path := filepath.Join(t.TempDir(), "wal.db")
-	w, err := openConn(path, false, level)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.close()
+	w := testConn(t, path, false, level)
 	if err := w.exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB NOT NULL)"); err != nil {
 		t.Fatal(err)
 	}
-	r, err := openConn(path, true, SyncEverysec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.close()
-	p, err := openConn(path, true, SyncEverysec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.close()
+	r, p := testConn(t, path, true, level), testConn(t, path, true, level) // p: the poller's
 
 	const size = 1000
 	// state reads what c sees and checks that the rows are whole: k runs
@@ -138,12 +125,7 @@ func testWALFileCommitsVisible(t *testing.T, level Sync) {
 					t.Fatal(err)
 				}
 			}
-			c, err := openConn(crash, false, SyncEverysec)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := state(c)
-			c.close()
+			got, err := state(testConn(t, crash, false, level))
 			if err != nil || got != rows {
 				t.Fatalf("a crash after committing %d rows would leave %d (%v)", rows, got, err)
 			}
@@ -236,4 +218,16 @@ func TestShardURIPaths(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(base, "rel", "shard-0000.db")); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// testConn opens a shard-style connection to path, closed when the test
+// ends (after its deferred calls, so after the poller has stopped).
+func testConn(t *testing.T, path string, readonly bool, level Sync) *conn {
+	t.Helper()
+	c, err := openConn(path, readonly, level)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.close)
+	return c
 }
