@@ -157,6 +157,7 @@ func (tx *Tx) commit() (err error) {
 	}
 	tx.s.nextID = tx.nextID
 	tx.s.Commits.Add(1)
+	tx.s.afterCommit()
 	if tx.changed {
 		tx.s.dirty.Store(true)
 	}
