@@ -77,54 +77,40 @@ func checkHammered(t *testing.T, s *Store, writers, rounds, keys int) {
 	}
 }
 
-// TestBackgroundCheckpoint checks that under a steady write load the
-// background checkpoint keeps the log near CheckpointPages by itself (the
-// writer's own checkpoint is off here), that it pauses the writer for its
-// second pass so that the log does start over, and that nothing committed
-// is lost across it.
-func TestBackgroundCheckpoint(t *testing.T) {
-	setCheckpointPages(t, 50, 1<<40)
-	dir := t.TempDir()
-	s := openTestStore(t, dir, 0, 1)
-	const writers, rounds, keys = 8, 600, 3000
-	maxWAL := hammer(t, s, writers, rounds, keys)
-	if n := s.Checkpoints.Load(); n == 0 {
-		t.Fatal("no background checkpoint ran")
+// TestCheckpoints checks the two bounds on the log under a steady write
+// load, each with the other checkpoint off: the background checkpoint keeps
+// the log near CheckpointPages by itself, pausing the writer for its second
+// pass so that the log does start over; and when it does not run, the
+// writer checkpoints after the commit that takes the log over
+// CheckpointHardPages. Nothing committed may be lost across either.
+func TestCheckpoints(t *testing.T) {
+	for _, tc := range []struct {
+		name                  string
+		soft, hard            int64
+		writers, rounds, keys int
+	}{
+		{"background", 50, 1 << 40, 8, 600, 3000},
+		{"writer", 1 << 40, 50, 4, 500, 1000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			setCheckpointPages(t, tc.soft, tc.hard)
+			dir := t.TempDir()
+			s := openTestStore(t, dir, 0, 1)
+			maxWAL := hammer(t, s, tc.writers, tc.rounds, tc.keys)
+			bg, own := s.Checkpoints.Load(), s.WriterCheckpoints.Load()
+			if background := tc.soft < tc.hard; (bg > 0) != background || (own > 0) == background {
+				t.Fatalf("%d background and %d writer checkpoints, want only the %s's", bg, own, tc.name)
+			}
+			// Without restarts the log passes 30 MB. It can grow by what is
+			// committed during a first pass (its fsyncs can be slow on a busy
+			// disk), so the bound is loose: 2,500 frames.
+			if limit := int64(2500 * 4120); maxWAL > limit {
+				t.Fatalf("the log reached %d bytes (limit %d): the checkpoints did not let it start over", maxWAL, limit)
+			}
+			t.Logf("%d background and %d writer checkpoints, largest log %d bytes", bg, own, maxWAL)
+			s.Close()
+			s = openTestStore(t, dir, 0, 1)
+			checkHammered(t, s, tc.writers, tc.rounds, tc.keys)
+		})
 	}
-	if n := s.WriterCheckpoints.Load(); n != 0 {
-		t.Fatalf("the writer checkpointed %d times with its threshold off", n)
-	}
-	// 4,800 writes of a page each: without restarts the log passes 30 MB. It
-	// can grow by what is committed during a first pass (its fsyncs can be
-	// slow on a busy disk), so the bound is loose: 2,500 frames.
-	if limit := int64(2500 * 4120); maxWAL > limit {
-		t.Fatalf("the log reached %d bytes (limit %d): the background checkpoint did not let it start over", maxWAL, limit)
-	}
-	t.Logf("%d background checkpoints, largest log %d bytes", s.Checkpoints.Load(), maxWAL)
-	s.Close()
-	s = openTestStore(t, dir, 0, 1)
-	checkHammered(t, s, writers, rounds, keys)
-}
-
-// TestWriterCheckpoint checks the bound that holds when the background
-// checkpoint does not run: the writer checkpoints after the commit that takes
-// the log over CheckpointHardPages.
-func TestWriterCheckpoint(t *testing.T) {
-	setCheckpointPages(t, 1<<40, 50)
-	dir := t.TempDir()
-	s := openTestStore(t, dir, 0, 1)
-	const writers, rounds, keys = 4, 500, 1000
-	maxWAL := hammer(t, s, writers, rounds, keys)
-	if n := s.WriterCheckpoints.Load(); n == 0 {
-		t.Fatal("the writer never checkpointed")
-	}
-	if n := s.Checkpoints.Load(); n != 0 {
-		t.Fatalf("%d background checkpoints with its threshold off", n)
-	}
-	if limit := int64(2500 * 4120); maxWAL > limit {
-		t.Fatalf("the log reached %d bytes (limit %d)", maxWAL, limit)
-	}
-	s.Close()
-	s = openTestStore(t, dir, 0, 1)
-	checkHammered(t, s, writers, rounds, keys)
 }
