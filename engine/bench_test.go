@@ -429,3 +429,56 @@ func BenchmarkZRank(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRandomMember is SRANDMEMBER and HRANDFIELD of one member of a
+// set and a hash of 100k members each: a random seek and a step over up to
+// randomSpread rows (SPOP's pick, without the delete).
+func BenchmarkRandomMember(b *testing.B) {
+	s := openBench(b, engine.SyncEverysec)
+	const batch = 10000
+	for lo := 0; lo < benchKeys; lo += batch {
+		var members, pairs [][]byte
+		for i := lo; i < lo+batch; i++ {
+			m := []byte(fmt.Sprintf("m:%d", i))
+			members, pairs = append(members, m), append(pairs, m, []byte("value"))
+		}
+		err := s.Write(0, func(tx *engine.Tx) error {
+			if _, err := tx.SAdd([]byte("set"), members); err != nil {
+				return err
+			}
+			_, err := tx.HSet([]byte("hash"), pairs)
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("srandmember", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			err := s.Read(0, func(tx *engine.Tx) error {
+				m, err := tx.SRandMember([]byte("set"), 1)
+				if err == nil && len(m) != 1 {
+					err = fmt.Errorf("SRANDMEMBER returned %d members", len(m))
+				}
+				return err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("hrandfield", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			err := s.Read(0, func(tx *engine.Tx) error {
+				f, _, err := tx.HRandField([]byte("hash"), 1)
+				if err == nil && len(f) != 1 {
+					err = fmt.Errorf("HRANDFIELD returned %d fields", len(f))
+				}
+				return err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

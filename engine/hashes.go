@@ -16,12 +16,11 @@ import (
 // hashVal is the SQL expression of a hashes row's value, wherever it lives.
 const hashVal = "coalesce((SELECT s.val FROM strs s WHERE s.id=hashes.ref), hashes.val)"
 
-var hashTable = memberTable{
-	all:  "SELECT h, field, " + hashVal + " FROM hashes WHERE id=? ORDER BY h, field",
-	from: "SELECT h, field, " + hashVal + " FROM hashes WHERE id=? AND h>=? ORDER BY h, field LIMIT ?",
-	rest: "SELECT h, field, " + hashVal + " FROM hashes WHERE id=? AND h=? AND field>? ORDER BY field",
-	pick: "SELECT h, field, " + hashVal + " FROM hashes WHERE id=? AND h>=? ORDER BY h, field LIMIT " + randomSpreadSQL,
-}
+var hashTable = newMemberTable(
+	"SELECT h, field, "+hashVal+" FROM hashes WHERE id=? ORDER BY h, field",
+	"SELECT h, field, "+hashVal+" FROM hashes WHERE id=? AND h>=? ORDER BY h, field",
+	"SELECT h, field, "+hashVal+" FROM hashes WHERE id=? AND h=? AND field>? ORDER BY field",
+)
 
 // hGet returns the value of field in the hash with id; never nil when found.
 func (tx *Tx) hGet(id int64, field []byte) ([]byte, bool) {

@@ -321,7 +321,7 @@ func TestHashLargeIndexed(t *testing.T) {
 	tx := s.Exclusive(0)
 	defer tx.Rollback()
 	checkPlans(t, tx, map[string]int{
-		hashTable.from: 3, hashTable.rest: 3, hashTable.all: 1, hashTable.pick: 2,
+		hashTable.from: 3, hashTable.rest: 3, hashTable.all: 1, hashTable.pick: 2, hashTable.pickAt[randomSpread-1]: 2,
 		"SELECT val FROM hashes WHERE id=? AND h=? AND field=?":                       3,
 		"SELECT 1 FROM hashes WHERE id=? AND h=? AND field=?":                         3,
 		"SELECT length(CAST(val AS BLOB)) FROM hashes WHERE id=? AND h=? AND field=?": 3,

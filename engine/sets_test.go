@@ -500,6 +500,14 @@ func TestSetRandomUniform(t *testing.T) {
 		if !strings.HasSuffix(tbl.pick, fmt.Sprintf(" LIMIT %d", randomSpread)) {
 			t.Errorf("pick statement %q does not take randomSpread rows", tbl.pick)
 		}
+		if len(tbl.pickAt) != randomSpread {
+			t.Fatalf("%d pickAt statements, want %d", len(tbl.pickAt), randomSpread)
+		}
+		for k, q := range tbl.pickAt {
+			if want := fmt.Sprintf(" LIMIT 1 OFFSET %d", k); !strings.HasSuffix(q, want) || strings.TrimSuffix(q, want) != strings.TrimSuffix(tbl.pick, fmt.Sprintf(" LIMIT %d", randomSpread)) {
+				t.Errorf("pickAt[%d] = %q, want pick's rows with%s", k, q, want)
+			}
+		}
 	}
 	const n, rounds, per = 3000, 100, 1000
 	s := hsStore(t, "uniform.db")
@@ -662,7 +670,7 @@ func TestSetLargeIndexed(t *testing.T) {
 	tx := s.Exclusive(0)
 	defer tx.Rollback()
 	checkPlans(t, tx, map[string]int{
-		setTable.from: 3, setTable.rest: 3, setTable.all: 1, setTable.pick: 2,
+		setTable.from: 3, setTable.rest: 3, setTable.all: 1, setTable.pick: 2, setTable.pickAt[randomSpread-1]: 2,
 		"SELECT 1 FROM sets WHERE id=? AND h=? AND member=?":    3,
 		"DELETE FROM sets WHERE id=? AND h=? AND member=?":      3,
 		"SELECT member FROM sets WHERE id=? ORDER BY h, member": 1,
