@@ -453,32 +453,26 @@ func BenchmarkRandomMember(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.Run("srandmember", func(b *testing.B) {
-		for i := 0; i < b.N; i++ {
-			err := s.Read(0, func(tx *engine.Tx) error {
-				m, err := tx.SRandMember([]byte("set"), 1)
-				if err == nil && len(m) != 1 {
-					err = fmt.Errorf("SRANDMEMBER returned %d members", len(m))
+	for _, op := range []struct {
+		name string
+		pick func(tx *engine.Tx) (int, error) // members returned
+	}{
+		{"srandmember", func(tx *engine.Tx) (int, error) { m, err := tx.SRandMember([]byte("set"), 1); return len(m), err }},
+		{"hrandfield", func(tx *engine.Tx) (int, error) { f, _, err := tx.HRandField([]byte("hash"), 1); return len(f), err }},
+	} {
+		b.Run(op.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				err := s.Read(0, func(tx *engine.Tx) error {
+					n, err := op.pick(tx)
+					if err == nil && n != 1 {
+						err = fmt.Errorf("%s returned %d members", op.name, n)
+					}
+					return err
+				})
+				if err != nil {
+					b.Fatal(err)
 				}
-				return err
-			})
-			if err != nil {
-				b.Fatal(err)
 			}
-		}
-	})
-	b.Run("hrandfield", func(b *testing.B) {
-		for i := 0; i < b.N; i++ {
-			err := s.Read(0, func(tx *engine.Tx) error {
-				f, _, err := tx.HRandField([]byte("hash"), 1)
-				if err == nil && len(f) != 1 {
-					err = fmt.Errorf("HRANDFIELD returned %d fields", len(f))
-				}
-				return err
-			})
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+		})
+	}
 }
