@@ -490,13 +490,14 @@ func TestSetRandom(t *testing.T) {
 	})
 }
 
-// TestSetRandomUniform checks that random picks from a set too large to
-// read whole are close to uniform: every member is picked, and the counts
-// spread little more than chance alone would (a pick on a single hash gap
-// gives a relative deviation of 2.4 on these names, and misses members).
-// The pick statements must not be re-prepared on each call.
+// TestSetRandomUniform checks that random picks from a set and a sorted set
+// too large to read whole are close to uniform: every member is picked, and
+// the counts spread little more than chance alone would (a pick on a single
+// hash gap gives a relative deviation of 2.4 on these names, and misses
+// members). A sorted set's picks carry their scores. The pick statements
+// must not be re-prepared on each call.
 func TestSetRandomUniform(t *testing.T) {
-	for _, tbl := range []*memberTable{&setTable, &hashTable} {
+	for _, tbl := range []*memberTable{&setTable, &hashTable, &zsetTable} {
 		if !strings.HasSuffix(tbl.pick, fmt.Sprintf(" LIMIT %d", randomSpread)) {
 			t.Errorf("pick statement %q does not take randomSpread rows", tbl.pick)
 		}
@@ -512,34 +513,61 @@ func TestSetRandomUniform(t *testing.T) {
 	const n, rounds, per = 3000, 100, 1000
 	s := hsStore(t, "uniform.db")
 	hsFill(t, s, "s", n)
-	hsRead(t, s, func(tx *Tx) error {
-		hsSteps(tx)
-		hist := map[string]int{}
-		for range rounds {
-			got, _ := tx.SRandMember([]byte("s"), -per)
-			for _, m := range got {
-				hist[string(m)]++
-			}
+	hsWrite(t, s, func(tx *Tx) error {
+		ms := make([]ZMember, n)
+		for i := range ms {
+			ms[i] = ZMember{[]byte(fmt.Sprintf("m%d", i)), float64(i) + 0.5}
 		}
-		mean := float64(rounds*per) / n
-		var sum2 float64
-		for i := range n {
-			d := float64(hist[fmt.Sprintf("m%d", i)]) - mean
-			sum2 += d * d
-		}
-		dev := math.Sqrt(sum2/n) / mean
-		t.Logf("%d picks over %d members: relative deviation %.3f (chance alone: %.3f)", rounds*per, n, dev, 1/math.Sqrt(mean))
-		if len(hist) != n || dev > 0.3 {
-			t.Errorf("%d picks over %d members: %d members picked, relative deviation %.3f (chance alone: %.3f)",
-				rounds*per, n, len(hist), dev, 1/math.Sqrt(mean))
-		}
-		for sql, st := range tx.c.stmts {
-			if r := st.Status(sqlite3.STMTSTATUS_REPREPARE, false); r > 1 {
-				t.Errorf("%s re-prepared %d times", sql, r)
-			}
-		}
-		return nil
+		_, _, _, err := tx.ZAdd([]byte("z"), ms, ZAddArgs{})
+		return err
 	})
+	picks := map[string]func(tx *Tx) ([][]byte, error){
+		"SRANDMEMBER": func(tx *Tx) ([][]byte, error) { return tx.SRandMember([]byte("s"), -per) },
+		"ZRANDMEMBER": func(tx *Tx) ([][]byte, error) {
+			zs, err := tx.ZRandMember([]byte("z"), -per)
+			out := make([][]byte, len(zs))
+			for i, z := range zs {
+				if want := fmt.Sprintf("m%v", z.Score-0.5); string(z.Member) != want {
+					return nil, fmt.Errorf("ZRANDMEMBER returned %s with score %v", z.Member, z.Score)
+				}
+				out[i] = z.Member
+			}
+			return out, err
+		},
+	}
+	for name, pick := range picks {
+		hsRead(t, s, func(tx *Tx) error {
+			hsSteps(tx)
+			hist := map[string]int{}
+			for range rounds {
+				got, err := pick(tx)
+				if err != nil || len(got) != per {
+					t.Fatalf("%s: %d members, %v", name, len(got), err)
+				}
+				for _, m := range got {
+					hist[string(m)]++
+				}
+			}
+			mean := float64(rounds*per) / n
+			var sum2 float64
+			for i := range n {
+				d := float64(hist[fmt.Sprintf("m%d", i)]) - mean
+				sum2 += d * d
+			}
+			dev := math.Sqrt(sum2/n) / mean
+			t.Logf("%s: %d picks over %d members: relative deviation %.3f (chance alone: %.3f)", name, rounds*per, n, dev, 1/math.Sqrt(mean))
+			if len(hist) != n || dev > 0.3 {
+				t.Errorf("%s: %d picks over %d members: %d members picked, relative deviation %.3f (chance alone: %.3f)",
+					name, rounds*per, n, len(hist), dev, 1/math.Sqrt(mean))
+			}
+			for sql, st := range tx.c.stmts {
+				if r := st.Status(sqlite3.STMTSTATUS_REPREPARE, false); r > 1 {
+					t.Errorf("%s re-prepared %d times", sql, r)
+				}
+			}
+			return nil
+		})
+	}
 }
 
 // TestSetFillRows checks the fallback of distinct random picks: it tops
@@ -671,6 +699,7 @@ func TestSetLargeIndexed(t *testing.T) {
 	defer tx.Rollback()
 	checkPlans(t, tx, map[string]int{
 		setTable.from: 3, setTable.rest: 3, setTable.all: 1, setTable.pick: 2, setTable.pickAt[randomSpread-1]: 2,
+		zsetTable.all: 1, zsetTable.pick: 2, zsetTable.pickAt[0]: 2, zsetTable.pickAt[randomSpread-1]: 2,
 		"SELECT 1 FROM sets WHERE id=? AND h=? AND member=?":    3,
 		"DELETE FROM sets WHERE id=? AND h=? AND member=?":      3,
 		"SELECT member FROM sets WHERE id=? ORDER BY h, member": 1,

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"math"
-	"math/rand/v2"
 	"strings"
 )
 
@@ -443,8 +442,16 @@ func (tx *Tx) ZStore(dst []byte, ms []ZMember) {
 	tx.zsave(dst, m, int64(len(ms)))
 }
 
+// zsetTable samples sorted sets as sets and hashes are sampled (randomRows);
+// its value column is empty: a picked member's score is looked up.
+var zsetTable = newMemberTable(
+	"SELECT h, member, NULL FROM zsets WHERE id=? ORDER BY h, member",
+	"SELECT h, member, NULL FROM zsets WHERE id=? AND h>=? ORDER BY h, member",
+	"SELECT h, member, NULL FROM zsets WHERE id=? AND h=? AND member>? ORDER BY member",
+)
+
 // ZRandMember returns count random members: distinct when count > 0, possibly
-// repeated when count < 0. Each pick seeks a random member hash.
+// repeated when count < 0, picked like SRANDMEMBER's.
 func (tx *Tx) ZRandMember(key []byte, count int64) ([]ZMember, error) {
 	m, ok, err := tx.lookupType(key, TypeZSet)
 	if err != nil || !ok {
@@ -453,31 +460,24 @@ func (tx *Tx) ZRandMember(key []byte, count int64) ([]ZMember, error) {
 	if count >= m.N {
 		return tx.zrange(m, ZRangeSpec{By: ByRank, Start: 0, Stop: -1}), nil
 	}
-	pick := func() ZMember {
-		h := rand.Int64N(1 << 32)
-		st := tx.bind("SELECT member, score FROM zsets WHERE id=? AND h>=? ORDER BY h LIMIT 1", m.ID, h)
-		if !tx.step(st) {
-			st = tx.bind("SELECT member, score FROM zsets WHERE id=? ORDER BY h LIMIT 1", m.ID)
-			tx.step(st)
-		}
-		z := ZMember{blob(st, 0), st.ColumnFloat(1)}
-		done(st)
-		return z
-	}
-	var out []ZMember
+	var rows []memberRow
 	if count < 0 {
-		for i := int64(0); i < -count; i++ {
-			out = append(out, pick())
-		}
-		return out, nil
+		rows = tx.randomRows(&zsetTable, m, -count, false)
+	} else {
+		rows = tx.randomRows(&zsetTable, m, count, true)
 	}
-	seen := map[string]bool{}
-	for int64(len(out)) < count {
-		z := pick()
-		if !seen[string(z.Member)] {
-			seen[string(z.Member)] = true
-			out = append(out, z)
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	out := make([]ZMember, len(rows))
+	scores := make(map[string]float64, min(len(rows), int(m.N)))
+	for i, r := range rows {
+		s, ok := scores[string(r.key)]
+		if !ok {
+			s, _ = tx.zscore(m.ID, r.key)
+			scores[string(r.key)] = s
 		}
+		out[i] = ZMember{r.key, s}
 	}
 	return out, nil
 }
