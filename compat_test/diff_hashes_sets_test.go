@@ -132,7 +132,28 @@ func TestDiffSetsRandomShapes(t *testing.T) {
 	hset := []string{"HSET h a 1 b 2 c 3 d 4"}
 	sadd := []string{"SADD s a b c d"}
 	zadd := []string{"ZADD z 1 a 2 b 3 c 4 d"}
+	// Collections over 128 members are sampled by random seeks (and, for a
+	// positive count of over a third of them, read whole and shuffled).
+	var bigZ, bigS, bigH strings.Builder
+	bigZ.WriteString("ZADD zb")
+	bigS.WriteString("SADD sb")
+	bigH.WriteString("HSET hb")
+	for i := range 200 {
+		fmt.Fprintf(&bigZ, " %d.5 m%d", i, i)
+		fmt.Fprintf(&bigS, " m%d", i)
+		fmt.Fprintf(&bigH, " f%d v%d", i, i)
+	}
+	zbig, sbig, hbig := []string{bigZ.String()}, []string{bigS.String()}, []string{bigH.String()}
 	cases := []randCase{
+		{setup: zbig, cmd: "ZRANDMEMBER zb 5 WITHSCORES"},
+		{setup: zbig, cmd: "ZRANDMEMBER zb 150"},
+		{setup: zbig, cmd: "ZRANDMEMBER zb -7 WITHSCORES"},
+		{setup: zbig, cmd: "ZRANDMEMBER zb 300"},
+		{setup: sbig, cmd: "SRANDMEMBER sb 5"},
+		{setup: sbig, cmd: "SRANDMEMBER sb -7"},
+		{setup: sbig, cmd: "SPOP sb 3", after: []string{"SCARD sb"}},
+		{setup: hbig, cmd: "HRANDFIELD hb 5 WITHVALUES"},
+		{setup: hbig, cmd: "HRANDFIELD hb -7"},
 		{setup: hset, cmd: "HRANDFIELD h"},
 		{setup: hset, cmd: "HRANDFIELD h 2"},
 		{setup: hset, cmd: "HRANDFIELD h 10"},

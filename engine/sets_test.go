@@ -568,6 +568,24 @@ func TestSetRandomUniform(t *testing.T) {
 			return nil
 		})
 	}
+	// Distinct picks of a sorted set: by random seeks (500) and, for over a
+	// third of it, the whole set shuffled (2,000); each with its score.
+	hsRead(t, s, func(tx *Tx) error {
+		for _, count := range []int64{500, 2000} {
+			zs, err := tx.ZRandMember([]byte("z"), count)
+			seen := map[string]bool{}
+			for _, z := range zs {
+				if want := fmt.Sprintf("m%v", z.Score-0.5); string(z.Member) != want || seen[want] {
+					t.Errorf("ZRANDMEMBER z %d: %s with score %v (repeated: %v)", count, z.Member, z.Score, seen[want])
+				}
+				seen[string(z.Member)] = true
+			}
+			if err != nil || int64(len(zs)) != count {
+				t.Errorf("ZRANDMEMBER z %d: %d members, %v", count, len(zs), err)
+			}
+		}
+		return nil
+	})
 }
 
 // TestSetFillRows checks the fallback of distinct random picks: it tops
