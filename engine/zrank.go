@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"math"
 	"math/bits"
 	"slices"
@@ -185,6 +186,28 @@ type zlvlRows struct {
 	finds  int64
 	rows   []zrow
 	loaded bool
+	// next is the last successor read with SQL on a level not loaded:
+	// the first row after from (none when !found). Until a row of the
+	// level is added or removed it is the successor of every position
+	// from from up to itself, so a batch of pops from one end of a set
+	// (ZPOPMIN) reads it once instead of once per pop.
+	next struct {
+		from         zpos
+		row          zrow
+		found, valid bool
+	}
+}
+
+// nextOf answers zlvlAfter for x from the remembered successor, if it can.
+func (lv *zlvlRows) nextOf(x zpos) (r zrow, found, ok bool) {
+	n := &lv.next
+	if !n.valid || (!n.from.start && zposCmp(x, n.from.score, string(n.from.member)) < 0) {
+		return zrow{}, false, false
+	}
+	if n.found && zposCmp(x, n.row.score, n.row.member) >= 0 {
+		return zrow{}, false, false
+	}
+	return n.row, n.found, true
 }
 
 // zlvlAfter finds the first level-l row of m after x. A level is loaded
@@ -195,7 +218,7 @@ func (tx *Tx) zlvlAfter(m Meta, l int64, x zpos) (zrow, bool) {
 	lv := tx.zlvlLevel(m.ID, l)
 	if !lv.loaded {
 		lv.finds++
-		if lv.finds*8 >= m.N>>(int64(zFanBits)*l)+8 {
+		if lv.finds*zlvlLoadAt >= m.N>>(int64(zFanBits)*l)+8 {
 			tx.zlvlLoad(m.ID, l, lv)
 		}
 	}
@@ -209,15 +232,25 @@ func (tx *Tx) zlvlAfter(m Meta, l int64, x zpos) (zrow, bool) {
 		}
 		return lv.rows[i], true
 	}
+	if r, found, ok := lv.nextOf(x); ok {
+		return r, found
+	}
 	st := tx.bind("SELECT score, member FROM zlvl WHERE id=? AND lvl=? AND (score,member) > (?,?) ORDER BY score, member LIMIT 1",
 		m.ID, l, x.score, x.member)
-	if !tx.step(st) {
-		return zrow{}, false
+	var r zrow
+	found := tx.step(st)
+	if found {
+		r = zrow{m.ID, l, st.ColumnFloat(0), string(st.ColumnRawBlob(1))}
+		done(st)
 	}
-	r := zrow{m.ID, l, st.ColumnFloat(0), string(st.ColumnRawBlob(1))}
-	done(st)
-	return r, true
+	lv.next.from = zpos{score: x.score, member: bytes.Clone(x.member), start: x.start}
+	lv.next.row, lv.next.found, lv.next.valid = r, found, true
+	return r, found
 }
+
+// zlvlLoadAt is the 8 of zlvlAfter's rule; a variable so that tests can
+// turn loading off (0) and take the SELECT path every time.
+var zlvlLoadAt int64 = 8
 
 // zlvlLevel returns the transaction's record of level l of id.
 func (tx *Tx) zlvlLevel(id, l int64) *zlvlRows {
@@ -251,14 +284,22 @@ func (lv *zlvlRows) search(x zpos) int {
 // zlvlAdded and zlvlRemoved keep a loaded level in step with the row of
 // member written or deleted at level l.
 func (tx *Tx) zlvlAdded(r zrow) {
-	if lv := tx.zlv[zlvlKey{r.id, r.lvl}]; lv != nil && lv.loaded {
+	lv := tx.zlv[zlvlKey{r.id, r.lvl}]
+	if lv != nil {
+		lv.next.valid = false
+	}
+	if lv != nil && lv.loaded {
 		i := lv.search(zpos{score: r.score, member: []byte(r.member)})
 		lv.rows = slices.Insert(lv.rows, i, r)
 	}
 }
 
 func (tx *Tx) zlvlRemoved(r zrow) {
-	if lv := tx.zlv[zlvlKey{r.id, r.lvl}]; lv != nil && lv.loaded {
+	lv := tx.zlv[zlvlKey{r.id, r.lvl}]
+	if lv != nil {
+		lv.next.valid = false
+	}
+	if lv != nil && lv.loaded {
 		i := lv.search(zpos{score: r.score, member: []byte(r.member)})
 		if i < len(lv.rows) && lv.rows[i] == r {
 			lv.rows = slices.Delete(lv.rows, i, i+1)

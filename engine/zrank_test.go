@@ -250,6 +250,12 @@ func checkQueriesIn(t *testing.T, tx *Tx, key []byte, model zmodel, rng *rand.Ra
 func TestZRankPendingInTx(t *testing.T) {
 	smallFan(t)
 	t.Run("summed", testZRankPendingInTx)
+	t.Run("levels-not-loaded", func(t *testing.T) {
+		old := zlvlLoadAt
+		zlvlLoadAt = 0
+		t.Cleanup(func() { zlvlLoadAt = old })
+		testZRankPendingInTx(t)
+	})
 	t.Run("written-out", func(t *testing.T) {
 		old := zpendScanMax
 		zpendScanMax = 8
@@ -267,7 +273,7 @@ func testZRankPendingInTx(t *testing.T) {
 	for round := 0; round < 120; round++ {
 		hsWrite(t, s, func(tx *Tx) error {
 			for op := 0; op < 8; op++ {
-				switch rng.IntN(4) {
+				switch rng.IntN(5) {
 				case 0, 1: // add members and move existing ones
 					var ms []ZMember
 					for i := 0; i < 1+rng.IntN(30); i++ {
@@ -287,6 +293,22 @@ func testZRankPendingInTx(t *testing.T) {
 					model.del(mem)
 				case 3:
 					checkQueriesIn(t, tx, key, model, rng)
+				case 4: // single pops from one end, as a batch of ZPOPMIN commands
+					max := rng.IntN(2) == 0
+					for i := 0; i < 1+rng.IntN(40); i++ {
+						got, err := tx.ZPop(key, 1, max)
+						if err != nil {
+							return err
+						}
+						if len(got) == 0 {
+							break
+						}
+						if max {
+							model = model[:len(model)-1]
+						} else {
+							model = model[1:]
+						}
+					}
 				}
 			}
 			return nil
