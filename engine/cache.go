@@ -111,19 +111,25 @@ func (c *keyCache) store(db int, key string, e centry) {
 		e.val, e.hasVal, e.items = nil, false, nil
 		size = e.size(key)
 	}
+	if old, ok := c.dbs[db][key]; ok {
+		c.used -= old.size(key)
+		delete(c.dbs[db], key)
+	}
+	if size > c.max {
+		return // would not fit even alone
+	}
+	// Make room first, so that the entry being stored is never the
+	// random victim of its own store.
+	for c.used+size > c.max {
+		c.evictOne()
+	}
 	m := c.dbs[db]
 	if m == nil {
 		m = map[string]centry{}
 		c.dbs[db] = m
 	}
-	if old, ok := m[key]; ok {
-		c.used -= old.size(key)
-	}
 	m[key] = e
 	c.used += size
-	for c.used > c.max {
-		c.evictOne()
-	}
 }
 
 func (c *keyCache) evictOne() {

@@ -189,6 +189,26 @@ func TestCacheBound(t *testing.T) {
 	}
 }
 
+// TestCacheStoreKeepsNewEntry checks that a full cache makes room for a
+// new entry by evicting others, never the new entry itself.
+func TestCacheStoreKeepsNewEntry(t *testing.T) {
+	e := centry{m: Meta{Type: TypeString}, val: []byte("v"), hasVal: true}
+	c := newKeyCache(4 * e.size("key:0000"))
+	for i := 0; i < 2000; i++ {
+		k := fmt.Sprintf("key:%04d", i)
+		c.store(0, k, e)
+		if _, ok := c.get(0, []byte(k)); !ok {
+			t.Fatalf("store %d: the new entry was evicted", i)
+		}
+		if c.used > c.max {
+			t.Fatalf("store %d: %d bytes used, bound %d", i, c.used, c.max)
+		}
+	}
+	if n := len(c.dbs[0]); n != 4 {
+		t.Fatalf("full cache holds %d entries, room for 4", n)
+	}
+}
+
 // keyOp is a random operation on any type, for TestKeyStatesDifferential;
 // it returns what the reads among them saw.
 func keyOp(tx *Tx, rng *rand.Rand, keys []string, round int) string {
