@@ -82,21 +82,47 @@ func checkHammered(t *testing.T, s *Store, writers, rounds, keys int) {
 // the log near CheckpointPages by itself, pausing the writer for its second
 // pass so that the log does start over; and when it does not run, the
 // writer checkpoints after the commit that takes the log over
-// CheckpointHardPages. Nothing committed may be lost across either.
+// CheckpointHardPages. Nothing committed may be lost across either. With
+// readers, the snapshots that read connections keep (readers.go) must not
+// stop the log from starting over.
 func TestCheckpoints(t *testing.T) {
 	for _, tc := range []struct {
 		name                  string
 		soft, hard            int64
 		writers, rounds, keys int
+		readers               int
 	}{
-		{"background", 50, 1 << 40, 8, 600, 3000},
-		{"writer", 1 << 40, 50, 4, 500, 1000},
+		{"background", 50, 1 << 40, 8, 600, 3000, 0},
+		{"writer", 1 << 40, 50, 4, 500, 1000, 0},
+		{"background with readers", 50, 1 << 40, 8, 600, 3000, 2},
+		{"writer with readers", 1 << 40, 50, 4, 500, 1000, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			setCheckpointPages(t, tc.soft, tc.hard)
 			dir := t.TempDir()
 			s := openTestStore(t, dir, 0, 1)
+			stop := make(chan struct{})
+			var reads sync.WaitGroup
+			for r := 0; r < tc.readers; r++ {
+				reads.Add(1)
+				go func() {
+					defer reads.Done()
+					for i := 0; ; i++ {
+						select {
+						case <-stop:
+							return
+						default:
+						}
+						if err := s.Read(0, func(tx *Tx) error { _, _, err := tx.Get(fmt.Appendf(nil, "k%d", i%tc.keys)); return err }); err != nil {
+							t.Error(err)
+							return
+						}
+					}
+				}()
+			}
 			maxWAL := hammer(t, s, tc.writers, tc.rounds, tc.keys)
+			close(stop)
+			reads.Wait()
 			bg, own := s.Checkpoints.Load(), s.WriterCheckpoints.Load()
 			if background := tc.soft < tc.hard; (bg > 0) != background || (own > 0) == background {
 				t.Fatalf("%d background and %d writer checkpoints, want only the %s's", bg, own, tc.name)

@@ -81,6 +81,15 @@ type Store struct {
 	readers chan *conn
 	nread   atomic.Int32
 	rmu     sync.Mutex
+	// snap counts the commits SQLite has made and the checkpoints; read
+	// connections keep a snapshot while it is unchanged (readers.go).
+	// noHold, under relMu: checkpoints asking readers not to keep
+	// snapshots.
+	snap   atomic.Uint64
+	relMu  sync.RWMutex
+	noHold int
+	// readBegins counts the read transactions begun.
+	readBegins atomic.Int64
 
 	nextID int64 // next collection id; guarded by wmu
 
@@ -361,6 +370,10 @@ CREATE TABLE IF NOT EXISTS strs (id INTEGER PRIMARY KEY, val BLOB NOT NULL);
 type conn struct {
 	c     *sqlite3.Conn
 	stmts map[string]*sqlite3.Stmt
+	// A read connection's transaction is open, and snap was Store.snap
+	// before it began.
+	open bool
+	snap uint64
 }
 
 func openConn(path string, readonly bool, sync Sync) (*conn, error) {
@@ -601,50 +614,8 @@ func (s *Store) ReadKey(db int, fn func(*Tx) error) error {
 // allocation of a read-heavy load.
 var readTxs = sync.Pool{New: func() any { return new(Tx) }}
 
-func (s *Store) read(tx *Tx, fn func(*Tx) error) error {
-	err := tx.run(fn)
-	if tx.c != nil {
-		tx.c.exec("COMMIT")
-		s.readers <- tx.c
-	}
-	return err
-}
-
-// open gives a read transaction its connection and starts it.
-func (tx *Tx) open() {
-	c, err := tx.s.reader()
-	if err != nil {
-		panic(&Internal{err})
-	}
-	if err := c.exec("BEGIN"); err != nil {
-		tx.s.readers <- c
-		panic(&Internal{err})
-	}
-	tx.c = c
-}
-
 // CacheStats reports the key cache's size.
 func (s *Store) CacheStats() CacheStats { return s.cache.stats() }
-
-func (s *Store) reader() (*conn, error) {
-	select {
-	case c := <-s.readers:
-		return c, nil
-	default:
-	}
-	s.rmu.Lock()
-	if int(s.nread.Load()) < s.opt.Readers {
-		s.nread.Add(1)
-		s.rmu.Unlock()
-		c, err := openConn(s.path, true, s.opt.Sync)
-		if err != nil {
-			s.nread.Add(-1)
-		}
-		return c, err
-	}
-	s.rmu.Unlock()
-	return <-s.readers, nil
-}
 
 // IdleCheckpoint is how long a shard must go without a commit before its
 // write-ahead log is copied into the main file and truncated, so an idle
@@ -665,6 +636,7 @@ func (s *Store) syncLoop() {
 			if Sync(s.level.Load()) == SyncEverysec {
 				s.SyncWAL()
 			}
+			s.endIdle(false)
 			if c := s.Commits.Load(); c != seen {
 				seen, quietSince = c, now
 			} else if c != checkpointed && now.Sub(quietSince) >= IdleCheckpoint && s.tryCheckpoint() {
@@ -683,6 +655,7 @@ func (s *Store) tryCheckpoint() bool {
 		return false
 	}
 	defer s.wmu.Unlock()
+	defer s.holdOff()()
 	if err := s.wc.exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 		slog.Warn("idle checkpoint failed", "path", s.path, "err", err)
 		return false
@@ -736,6 +709,7 @@ func (s *Store) SetSync(level Sync) error {
 func (s *Store) Checkpoint() error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
+	defer s.holdOff()()
 	err := s.wc.exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	if err == nil {
 		s.lastSave.Store(time.Now().Unix())

@@ -152,6 +152,7 @@ func (tx *Tx) commit() (err error) {
 		tx.rollback()
 		return &Internal{err}
 	}
+	tx.s.snap.Add(1) // before the key cache and the replies learn of it (readers.go)
 	if cache := tx.s.cache; cache != nil && (len(tx.keys) > 0 || len(tx.flushed) > 0) {
 		cache.apply(tx.flushed, tx.keys)
 	}

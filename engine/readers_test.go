@@ -1,0 +1,110 @@
+package engine
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+)
+
+// idleSnapshots reports how many connections idle in the pool keep a
+// read transaction open.
+func idleSnapshots(s *Store) (open, idle int) {
+	n := int(s.nread.Load())
+	var cs []*conn
+drain:
+	for len(cs) < n {
+		select {
+		case c := <-s.readers:
+			cs = append(cs, c)
+		default:
+			break drain
+		}
+	}
+	for _, c := range cs {
+		if c.open {
+			open++
+		}
+		s.readers <- c
+	}
+	return open, len(cs)
+}
+
+// TestReadSnapshotKept checks that reads reuse a read transaction while
+// nothing is committed, and that a read after a commit sees it (the store
+// has no key cache: every read is a SQLite read).
+func TestReadSnapshotKept(t *testing.T) {
+	s := openTestStore(t, t.TempDir(), 0, 1)
+	set := func(v string) {
+		mustWrite(t, s, func(tx *Tx) error { tx.SetString([]byte("k"), []byte(v), 0); return nil })
+	}
+	set("v0")
+	begins := s.readBegins.Load()
+	for i := 0; i < 100; i++ {
+		if v, _ := readString(t, s, "k"); v != "v0" {
+			t.Fatalf("read %d: %q, want v0", i, v)
+		}
+	}
+	if n := s.readBegins.Load() - begins; n != 1 {
+		t.Fatalf("100 reads without a commit began %d read transactions, want 1", n)
+	}
+	for i := 1; i <= 20; i++ {
+		want := fmt.Sprintf("v%d", i)
+		set(want)
+		if v, _ := readString(t, s, "k"); v != want {
+			t.Fatalf("read after writing %s: %q", want, v)
+		}
+	}
+	if n := s.readBegins.Load() - begins; n != 21 {
+		t.Fatalf("%d read transactions for 100 reads, then 20 reads each after a commit; want 21", n)
+	}
+	if open, idle := idleSnapshots(s); open != 1 || idle != 1 {
+		t.Fatalf("%d of %d idle connections keep a snapshot after a read, want 1 of 1", open, idle)
+	}
+}
+
+// TestReadSnapshotReleased checks that kept snapshots do not hold back the
+// log: a stale one is ended within a few seconds by the sync loop, and a
+// current one is ended by a SAVE-style checkpoint, which then truncates
+// the log (with the snapshot kept, the checkpoint would wait out the busy
+// timeout and leave the log as it was).
+func TestReadSnapshotReleased(t *testing.T) {
+	s := openTestStore(t, t.TempDir(), 0, 1)
+	write := func(n int) {
+		for i := 0; i < n; i++ {
+			mustWrite(t, s, func(tx *Tx) error {
+				tx.SetString([]byte(fmt.Sprintf("k%d", i)), bytes.Repeat([]byte("v"), 1000), 0)
+				return nil
+			})
+		}
+	}
+	write(1)
+	readString(t, s, "k0")
+	write(50) // the snapshot is stale now
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		open, _ := idleSnapshots(s)
+		if open == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a stale snapshot was still kept 5 s after the commit")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	readString(t, s, "k49") // a current snapshot, kept
+	if open, _ := idleSnapshots(s); open != 1 {
+		t.Fatalf("%d idle snapshots after a read, want 1", open)
+	}
+	if err := s.Checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(s.Path() + "-wal"); err != nil || fi.Size() != 0 {
+		t.Fatalf("log after the checkpoint: %v bytes, %v; want truncated", fi.Size(), err)
+	}
+	if v, ok := readString(t, s, "k49"); !ok || len(v) != 1000 {
+		t.Fatalf("k49 after the checkpoint: %d bytes, %v", len(v), ok)
+	}
+}
