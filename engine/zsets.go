@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"strings"
+	"sync"
 )
 
 // Sorted sets: members live in zsets(id, h, member, score) keyed by the
@@ -217,19 +218,89 @@ const (
 	ByLex
 )
 
-// zrangeQuery builds the SQL and arguments for a range over collection id;
-// from, when set, is where the range starts (the offset already applied).
-func zrangeQuery(sel string, id int64, s ZRangeSpec, n int64, from *ZMember) (string, []any, bool) {
+// zrangeShape is what the text of a range query depends on: the texts
+// are built once per shape (zrangeSQL), not once per query.
+type zrangeShape struct {
+	sel              string
+	from, rev        bool
+	by               int
+	minExcl, maxExcl bool
+	lexMin, lexMax   int8 // 0: unbounded, 1: inclusive, 2: exclusive
+}
+
+var (
+	zrangeMu   sync.RWMutex
+	zrangeSQLs = map[zrangeShape]string{}
+)
+
+// zrangeSQL returns the query text of shape sh.
+func zrangeSQL(sh zrangeShape) string {
+	zrangeMu.RLock()
+	q, ok := zrangeSQLs[sh]
+	zrangeMu.RUnlock()
+	if ok {
+		return q
+	}
 	var b strings.Builder
-	args := []any{id}
-	b.WriteString("SELECT " + sel + " FROM zsets WHERE id=?")
-	limit, offset := s.Count, s.Offset
-	if from != nil {
-		if s.Rev {
+	b.WriteString("SELECT " + sh.sel + " FROM zsets WHERE id=?")
+	if sh.from {
+		if sh.rev {
 			b.WriteString(" AND (score,member) <= (?,?)")
 		} else {
 			b.WriteString(" AND (score,member) >= (?,?)")
 		}
+	}
+	cmp := func(col string, bound int8, lower bool) {
+		switch {
+		case bound == 0:
+		case lower && bound == 2:
+			b.WriteString(" AND " + col + " > ?")
+		case lower:
+			b.WriteString(" AND " + col + " >= ?")
+		case bound == 2:
+			b.WriteString(" AND " + col + " < ?")
+		default:
+			b.WriteString(" AND " + col + " <= ?")
+		}
+	}
+	switch sh.by {
+	case ByScore:
+		cmp("score", bound(sh.minExcl), true)
+		cmp("score", bound(sh.maxExcl), false)
+	case ByLex:
+		cmp("member", sh.lexMin, true)
+		cmp("member", sh.lexMax, false)
+	}
+	if sh.rev {
+		b.WriteString(" ORDER BY score DESC, member DESC")
+	} else {
+		b.WriteString(" ORDER BY score, member")
+	}
+	b.WriteString(" LIMIT ? OFFSET ?")
+	q = b.String()
+	zrangeMu.Lock()
+	zrangeSQLs[sh] = q
+	zrangeMu.Unlock()
+	return q
+}
+
+// bound is the zrangeShape code of a present bound.
+func bound(excl bool) int8 {
+	if excl {
+		return 2
+	}
+	return 1
+}
+
+// zrangeQuery returns the SQL and arguments for a range over collection
+// id, and the LIMIT it sets (negative: none); from, when set, is where the
+// range starts (the offset already applied).
+func zrangeQuery(sel string, id int64, s ZRangeSpec, n int64, from *ZMember) (string, []any, int64, bool) {
+	sh := zrangeShape{sel: sel, from: from != nil, rev: s.Rev, by: s.By}
+	args := make([]any, 1, 7)
+	args[0] = id
+	limit, offset := s.Count, s.Offset
+	if from != nil {
 		args = append(args, from.Score, from.Member)
 		offset = 0
 	}
@@ -237,56 +308,33 @@ func zrangeQuery(sel string, id int64, s ZRangeSpec, n int64, from *ZMember) (st
 	case ByRank:
 		a, z, ok := normRange(s.Start, s.Stop, n)
 		if !ok {
-			return "", nil, false
+			return "", nil, 0, false
 		}
 		limit = z - a + 1
 		if from == nil {
 			offset = a
 		}
 	case ByScore:
-		if s.Min.Excl {
-			b.WriteString(" AND score > ?")
-		} else {
-			b.WriteString(" AND score >= ?")
-		}
-		if s.Max.Excl {
-			b.WriteString(" AND score < ?")
-		} else {
-			b.WriteString(" AND score <= ?")
-		}
+		sh.minExcl, sh.maxExcl = s.Min.Excl, s.Max.Excl
 		args = append(args, s.Min.V, s.Max.V)
 	case ByLex:
 		if s.LexMin.Inf == 1 || s.LexMax.Inf == -1 {
-			return "", nil, false
+			return "", nil, 0, false
 		}
 		if s.LexMin.Inf == 0 {
-			if s.LexMin.Excl {
-				b.WriteString(" AND member > ?")
-			} else {
-				b.WriteString(" AND member >= ?")
-			}
+			sh.lexMin = bound(s.LexMin.Excl)
 			args = append(args, s.LexMin.V)
 		}
 		if s.LexMax.Inf == 0 {
-			if s.LexMax.Excl {
-				b.WriteString(" AND member < ?")
-			} else {
-				b.WriteString(" AND member <= ?")
-			}
+			sh.lexMax = bound(s.LexMax.Excl)
 			args = append(args, s.LexMax.V)
 		}
 	}
-	if s.Rev {
-		b.WriteString(" ORDER BY score DESC, member DESC")
-	} else {
-		b.WriteString(" ORDER BY score, member")
-	}
 	if offset < 0 {
-		return "", nil, false
+		return "", nil, 0, false
 	}
-	b.WriteString(" LIMIT ? OFFSET ?")
 	args = append(args, limit, offset)
-	return b.String(), args, true
+	return zrangeSQL(sh), args, limit, true
 }
 
 // ZRange returns the members selected by s.
@@ -303,14 +351,35 @@ func (tx *Tx) zrange(m Meta, s ZRangeSpec) []ZMember {
 	if !ok {
 		return nil
 	}
-	q, args, ok := zrangeQuery("member, score", m.ID, s, m.N, from)
+	q, args, limit, ok := zrangeQuery("member, score", m.ID, s, m.N, from)
 	if !ok {
 		return nil
 	}
-	var out []ZMember
+	size := m.N
+	if limit >= 0 {
+		size = min(size, limit)
+	}
+	out := make([]ZMember, 0, min(size, 1024))
+	// The members' bytes go to one buffer; each Member holds its length
+	// until all are read, then is sliced from the buffer.
+	var buf []byte
 	st := tx.bind(q, args...)
 	for tx.step(st) {
-		out = append(out, ZMember{blob(st, 0), st.ColumnFloat(1)})
+		raw := st.ColumnRawBlob(0)
+		if buf == nil {
+			buf = make([]byte, 0, min(len(raw)*cap(out), 64<<10))
+		}
+		buf = append(buf, raw...)
+		out = append(out, ZMember{Member: raw[:len(raw):len(raw)], Score: st.ColumnFloat(1)})
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	start := 0
+	for i := range out {
+		end := start + len(out[i].Member)
+		out[i].Member = buf[start:end:end]
+		start = end
 	}
 	return out
 }
@@ -364,7 +433,7 @@ func (tx *Tx) ZCount(key []byte, s ZRangeSpec) (int64, error) {
 		return max(n, 0), nil
 	}
 	s.Offset, s.Count = 0, -1
-	q, args, ok := zrangeQuery("count(*)", m.ID, s, m.N, nil)
+	q, args, _, ok := zrangeQuery("count(*)", m.ID, s, m.N, nil)
 	if !ok {
 		return 0, nil
 	}
