@@ -121,23 +121,28 @@ func (s *Store) reader() (*conn, error) {
 // endIdle ends the snapshots of the connections idle in the pool: all of
 // them, or only those a commit has made stale.
 func (s *Store) endIdle(all bool) {
-	n := int(s.nread.Load())
-	idle := make([]*conn, 0, n)
-drain:
-	for len(idle) < n {
-		select {
-		case c := <-s.readers:
-			idle = append(idle, c)
-		default:
-			break drain
-		}
-	}
-	for _, c := range idle {
+	for _, c := range s.takeIdle() {
 		if c.open && (all || c.snap != s.snap.Load()) && !s.endRead(c) {
 			continue
 		}
 		s.readers <- c
 	}
+}
+
+// takeIdle takes the connections idle in the pool out of it; the caller
+// puts them back.
+func (s *Store) takeIdle() []*conn {
+	n := int(s.nread.Load())
+	idle := make([]*conn, 0, n)
+	for len(idle) < n {
+		select {
+		case c := <-s.readers:
+			idle = append(idle, c)
+		default:
+			return idle
+		}
+	}
+	return idle
 }
 
 // holdOff ends every idle snapshot and has reads end theirs when they

@@ -11,17 +11,7 @@ import (
 // idleSnapshots reports how many connections idle in the pool keep a
 // read transaction open.
 func idleSnapshots(s *Store) (open, idle int) {
-	n := int(s.nread.Load())
-	var cs []*conn
-drain:
-	for len(cs) < n {
-		select {
-		case c := <-s.readers:
-			cs = append(cs, c)
-		default:
-			break drain
-		}
-	}
+	cs := s.takeIdle()
 	for _, c := range cs {
 		if c.open {
 			open++
