@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"time"
@@ -35,9 +36,27 @@ var (
 	CheckpointHardPages int64 = 40_000
 )
 
-// restartWait bounds how long the background checkpoint's second pass,
-// with the writer paused, waits for reads that hold the log.
-const restartWait = 20 * time.Millisecond
+// The background checkpoint's second pass, with the writer paused, waits
+// for the reads that hold the log back while they are short: restartWait
+// at most, and not at all once one of them has run for longRead (KEYS, a
+// large range): waiting for it would stall the writer at every checkpoint
+// until it ends, so the pass then copies what it can, as a PASSIVE one.
+const (
+	restartWait = 10 * time.Millisecond
+	longRead    = 2 * time.Millisecond
+)
+
+// restartBusy is the checkpoint connection's busy handler (see
+// restartWait); *since is when the second pass began.
+func (s *Store) restartBusy(since *time.Time) func(context.Context, int) bool {
+	return func(context.Context, int) bool {
+		if time.Since(*since) >= restartWait || s.oldestRead() >= longRead {
+			return false
+		}
+		time.Sleep(20 * time.Microsecond)
+		return true
+	}
+}
 
 // afterCommit runs on the writer after each commit: it starts the
 // background checkpoint when the log is over CheckpointPages and
@@ -101,10 +120,8 @@ func (s *Store) backgroundCheckpoint(c *conn) {
 		slog.Warn("checkpoint failed", "path", s.path, "err", err)
 		return
 	}
-	// The second pass waits this long for the reads that hold an older
-	// snapshot, with the writer paused: long enough for the reads in
-	// flight (microseconds), too short for a long one to stall writes.
-	if err := c.c.BusyTimeout(restartWait); err != nil {
+	var since time.Time
+	if err := c.c.BusyHandler(s.restartBusy(&since)); err != nil {
 		slog.Warn("checkpoint failed", "path", s.path, "err", err)
 		return
 	}
@@ -112,20 +129,23 @@ func (s *Store) backgroundCheckpoint(c *conn) {
 	if err == nil {
 		// The first pass copied the log as it was when it started (it
 		// reports itself complete even when the writer committed more
-		// meanwhile); with the writer paused this one copies the rest,
-		// and returns at once, without an fsync, when there is none.
-		// It is a RESTART: under concurrent reads a PASSIVE one almost
-		// never finished (a read begun before the writer's last commit
-		// holds frames back: 422 of 448 second passes in TestCheckpoints
-		// with two readers) and the log grew on; a RESTART waits for those
-		// reads (restartWait at most), and then for the reads still on
-		// the log, so that the writer's next transaction starts it over.
+		// meanwhile); with the writer paused this one copies the rest
+		// (without an fsync when there is none). It is a RESTART: under
+		// concurrent reads a PASSIVE one almost never finished (a read
+		// begun before the writer's last commit holds frames back: 422
+		// of 448 second passes in TestCheckpoints with two readers) and
+		// the log grew on; a RESTART waits for those reads while they
+		// are short (restartBusy), then for the reads still on the log,
+		// so that the writer's next transaction starts it over.
 		s.wmu.Lock()
+		since = time.Now()
 		_, _, err = c.c.WALCheckpoint("main", sqlite3.CHECKPOINT_RESTART)
 		s.wmu.Unlock()
 	}
 	switch {
-	case errors.Is(err, sqlite3.BUSY): // another checkpoint is running
+	case errors.Is(err, sqlite3.BUSY):
+		// Another checkpoint is running, or reads held the log back
+		// (restartWait): what could be copied was.
 	case err != nil:
 		slog.Warn("checkpoint failed", "path", s.path, "err", err)
 	default:

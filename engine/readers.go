@@ -1,6 +1,10 @@
 package engine
 
-import "log/slog"
+import (
+	"log/slog"
+	"slices"
+	"time"
+)
 
 // The read connections and the snapshots they keep.
 //
@@ -51,6 +55,7 @@ func (tx *Tx) open() {
 			panic(&Internal{err})
 		}
 		if c.open && c.snap == s.snap.Load() {
+			c.busy.Store(time.Now().UnixNano())
 			tx.c = c
 			return
 		}
@@ -64,21 +69,33 @@ func (tx *Tx) open() {
 		}
 		c.open = true
 		s.readBegins.Add(1)
+		c.busy.Store(time.Now().UnixNano())
 		tx.c = c
 		return
 	}
 }
 
-// putReader returns c to the pool, ending its transaction unless its
-// snapshot is still current and no checkpoint asked readers not to hold
-// one. failed: a storage error interrupted the read.
+// putReader returns c to the pool after a read. failed: a storage error
+// interrupted the read; its statements are reset first, as COMMIT keeps
+// the read lock while one is still stepping.
 func (s *Store) putReader(c *conn, failed bool) {
+	c.busy.Store(0)
+	if failed {
+		for _, st := range c.stmts {
+			st.Reset()
+		}
+	}
 	s.relMu.RLock()
 	defer s.relMu.RUnlock()
-	if failed || s.noHold > 0 || c.snap != s.snap.Load() {
-		if !s.endRead(c) {
-			return
-		}
+	s.giveBack(c, failed)
+}
+
+// giveBack puts c in the pool, ending its transaction when end is set, its
+// snapshot is stale or a checkpoint asked readers not to keep one (the
+// caller holds relMu for reading, so a holdOff cannot come in between).
+func (s *Store) giveBack(c *conn, end bool) {
+	if c.open && (end || s.noHold > 0 || c.snap != s.snap.Load()) && !s.endRead(c) {
+		return
 	}
 	s.readers <- c
 }
@@ -87,8 +104,14 @@ func (s *Store) putReader(c *conn, failed bool) {
 // closed (the pool opens another when needed) and false returned.
 func (s *Store) endRead(c *conn) bool {
 	c.open = false
+	if c.c.GetAutocommit() {
+		return true // SQLite already ended it (a failed statement rolled it back)
+	}
 	if err := c.exec("COMMIT"); err != nil {
 		slog.Warn("read connection closed: cannot end its transaction", "path", s.path, "err", err)
+		s.rmu.Lock()
+		s.conns = slices.DeleteFunc(s.conns, func(x *conn) bool { return x == c })
+		s.rmu.Unlock()
 		c.close()
 		s.nread.Add(-1)
 		return false
@@ -111,8 +134,12 @@ func (s *Store) reader() (*conn, error) {
 		c, err := openConn(s.path, true, s.opt.Sync)
 		if err != nil {
 			s.nread.Add(-1)
+			return nil, err
 		}
-		return c, err
+		s.rmu.Lock()
+		s.conns = append(s.conns, c)
+		s.rmu.Unlock()
+		return c, nil
 	}
 	s.rmu.Unlock()
 	return <-s.readers, nil
@@ -121,11 +148,11 @@ func (s *Store) reader() (*conn, error) {
 // endIdle ends the snapshots of the connections idle in the pool: all of
 // them, or only those a commit has made stale.
 func (s *Store) endIdle(all bool) {
-	for _, c := range s.takeIdle() {
-		if c.open && (all || c.snap != s.snap.Load()) && !s.endRead(c) {
-			continue
-		}
-		s.readers <- c
+	idle := s.takeIdle()
+	s.relMu.RLock()
+	defer s.relMu.RUnlock()
+	for _, c := range idle {
+		s.giveBack(c, all)
 	}
 }
 
@@ -160,4 +187,21 @@ func (s *Store) holdOff() (resume func()) {
 		s.noHold--
 		s.relMu.Unlock()
 	}
+}
+
+// oldestRead is how long the longest read in flight has been running (0
+// when none is).
+func (s *Store) oldestRead() time.Duration {
+	s.rmu.Lock()
+	defer s.rmu.Unlock()
+	var oldest int64
+	for _, c := range s.conns {
+		if t := c.busy.Load(); t != 0 && (oldest == 0 || t < oldest) {
+			oldest = t
+		}
+	}
+	if oldest == 0 {
+		return 0
+	}
+	return time.Duration(time.Now().UnixNano() - oldest)
 }

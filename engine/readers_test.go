@@ -98,3 +98,41 @@ func TestReadSnapshotReleased(t *testing.T) {
 		t.Fatalf("k49 after the checkpoint: %d bytes, %v", len(v), ok)
 	}
 }
+
+// TestRestartBusyLongRead checks the background checkpoint's busy handler:
+// it waits while the reads in flight are short and gives up at once when
+// one has run for longRead, so that a long read cannot stall the paused
+// writer at every checkpoint.
+func TestRestartBusyLongRead(t *testing.T) {
+	s := openTestStore(t, t.TempDir(), 0, 1)
+	mustWrite(t, s, func(tx *Tx) error { tx.SetString([]byte("k"), []byte("v"), 0); return nil })
+	since := time.Now()
+	busy := s.restartBusy(&since)
+	if !busy(nil, 0) {
+		t.Fatal("the handler gave up with no read in flight and time left")
+	}
+	reading, release := make(chan struct{}), make(chan struct{})
+	go s.Read(0, func(tx *Tx) error {
+		_, _, err := tx.Get([]byte("k"))
+		close(reading)
+		<-release
+		return err
+	})
+	<-reading
+	if age := s.oldestRead(); age <= 0 {
+		t.Fatalf("oldestRead = %v with a read in flight", age)
+	}
+	time.Sleep(2 * longRead)
+	since = time.Now()
+	if busy(nil, 0) {
+		t.Fatalf("the handler waits for a read that has run %v", s.oldestRead())
+	}
+	close(release)
+	for s.oldestRead() != 0 {
+		time.Sleep(time.Millisecond)
+	}
+	since = time.Now().Add(-restartWait)
+	if busy(nil, 0) {
+		t.Fatal("the handler waits past restartWait")
+	}
+}

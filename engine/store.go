@@ -81,6 +81,7 @@ type Store struct {
 	readers chan *conn
 	nread   atomic.Int32
 	rmu     sync.Mutex
+	conns   []*conn // every read connection, under rmu
 	// snap counts the commits SQLite has made and the checkpoints; read
 	// connections keep a snapshot while it is unchanged (readers.go).
 	// noHold, under relMu: checkpoints asking readers not to keep
@@ -371,9 +372,11 @@ type conn struct {
 	c     *sqlite3.Conn
 	stmts map[string]*sqlite3.Stmt
 	// A read connection's transaction is open, and snap was Store.snap
-	// before it began.
+	// before it began; busy is when the read using it began (unix ns, 0
+	// while it is idle in the pool).
 	open bool
 	snap uint64
+	busy atomic.Int64
 }
 
 func openConn(path string, readonly bool, sync Sync) (*conn, error) {
@@ -742,14 +745,9 @@ func (s *Store) Close() error {
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	for {
-		select {
-		case c := <-s.readers:
-			c.close()
-			continue
-		default:
-		}
-		break
+	defer s.holdOff()() // a read that ends now ends its transaction too
+	for _, c := range s.takeIdle() {
+		c.close()
 	}
 	s.wc.exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	s.wc.close()
