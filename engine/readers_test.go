@@ -9,16 +9,27 @@ import (
 )
 
 // idleSnapshots reports how many connections idle in the pool keep a
-// read transaction open.
+// read transaction open. No read may be running; the sync loop's
+// once-a-second release can hold the connections for a moment, so it
+// waits until it has them all.
 func idleSnapshots(s *Store) (open, idle int) {
-	cs := s.takeIdle()
-	for _, c := range cs {
-		if c.open {
-			open++
+	for deadline := time.Now().Add(time.Second); ; time.Sleep(time.Millisecond) {
+		cs := s.takeIdle()
+		if len(cs) == int(s.nread.Load()) || time.Now().After(deadline) {
+			for _, c := range cs {
+				if c.open {
+					open++
+				}
+			}
+			idle = len(cs)
 		}
-		s.readers <- c
+		for _, c := range cs {
+			s.readers <- c
+		}
+		if idle > 0 || time.Now().After(deadline) {
+			return open, idle
+		}
 	}
-	return open, len(cs)
 }
 
 // TestReadSnapshotKept checks that reads reuse a read transaction while
