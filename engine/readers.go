@@ -54,21 +54,18 @@ func (tx *Tx) open() {
 		if err != nil {
 			panic(&Internal{err})
 		}
-		if c.open && c.snap == s.snap.Load() {
-			c.busy.Store(time.Now().UnixNano())
-			tx.c = c
-			return
-		}
-		if c.open && !s.endRead(c) {
+		if c.open && c.snap != s.snap.Load() && !s.endRead(c) {
 			continue // the connection was closed; take another
 		}
-		c.snap = s.snap.Load()
-		if err := c.exec("BEGIN"); err != nil {
-			s.readers <- c
-			panic(&Internal{err})
+		if !c.open {
+			c.snap = s.snap.Load()
+			if err := c.exec("BEGIN"); err != nil {
+				s.readers <- c
+				panic(&Internal{err})
+			}
+			c.open = true
+			s.readBegins.Add(1)
 		}
-		c.open = true
-		s.readBegins.Add(1)
 		c.busy.Store(time.Now().UnixNano())
 		tx.c = c
 		return

@@ -360,8 +360,8 @@ func (tx *Tx) zrange(m Meta, s ZRangeSpec) []ZMember {
 		size = min(size, limit)
 	}
 	out := make([]ZMember, 0, min(size, 1024))
-	// The members' bytes go to one buffer; each Member holds its length
-	// until all are read, then is sliced from the buffer.
+	// The members' bytes go to one buffer. While it grows, a Member only
+	// stands for its length; all are sliced from the final buffer below.
 	var buf []byte
 	st := tx.bind(q, args...)
 	for tx.step(st) {
@@ -370,7 +370,7 @@ func (tx *Tx) zrange(m Meta, s ZRangeSpec) []ZMember {
 			buf = make([]byte, 0, min(len(raw)*cap(out), 64<<10))
 		}
 		buf = append(buf, raw...)
-		out = append(out, ZMember{Member: raw[:len(raw):len(raw)], Score: st.ColumnFloat(1)})
+		out = append(out, ZMember{Member: buf[len(buf)-len(raw):], Score: st.ColumnFloat(1)})
 	}
 	if len(out) == 0 {
 		return nil
