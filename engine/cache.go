@@ -111,9 +111,15 @@ func (c *keyCache) store(db int, key string, e centry) {
 		e.val, e.hasVal, e.items = nil, false, nil
 		size = e.size(key)
 	}
-	if old, ok := c.dbs[db][key]; ok {
+	m := c.dbs[db]
+	if old, ok := m[key]; ok {
 		c.used -= old.size(key)
-		delete(c.dbs[db], key)
+		if c.used+size <= c.max {
+			m[key] = e // in place: the map keeps its key
+			c.used += size
+			return
+		}
+		delete(m, key)
 	}
 	if size > c.max {
 		return // would not fit even alone
@@ -123,7 +129,7 @@ func (c *keyCache) store(db int, key string, e centry) {
 	for c.used+size > c.max {
 		c.evictOne()
 	}
-	m := c.dbs[db]
+	m = c.dbs[db]
 	if m == nil {
 		m = map[string]centry{}
 		c.dbs[db] = m

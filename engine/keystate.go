@@ -59,7 +59,7 @@ func (tx *Tx) state(db int, key []byte) (centry, bool) {
 		if !ok || (!ce.absent && ce.m.Exp != 0 && ce.m.Exp <= tx.Now) {
 			return centry{}, false
 		}
-		tx.keysMap()[txKey{db, string(key)}] = &txEntry{centry: ce, known: true, cached: true}
+		tx.setState(txKey{db, string(key)}, txEntry{centry: ce, known: true, cached: true})
 		return ce, true
 	}
 	if !tx.cacheOK {
@@ -91,7 +91,7 @@ func (tx *Tx) learned(db int, key []byte, e centry) {
 			}
 			return
 		}
-		tx.keysMap()[k] = &txEntry{centry: e, known: true}
+		tx.setState(k, txEntry{centry: e, known: true})
 		return
 	}
 	if tx.cacheOK {
@@ -109,14 +109,18 @@ func (tx *Tx) wrote(db int, key []byte, e centry, dirty bool) {
 	if e.hasVal && len(e.val) > maxEntryVal {
 		e.val, e.hasVal = nil, false
 	}
-	tx.keysMap()[txKey{db, string(key)}] = &txEntry{centry: e, known: true, changed: true, dirty: dirty}
+	if old := tx.keys[txKey{db, string(key)}]; old != nil {
+		*old = txEntry{centry: e, known: true, changed: true, dirty: dirty}
+		return
+	}
+	tx.setState(txKey{db, string(key)}, txEntry{centry: e, known: true, changed: true, dirty: dirty})
 }
 
 // forget records that key changed in a way the transaction did not follow.
 func (tx *Tx) forget(db int, key []byte) {
 	tx.items = nil
 	if tx.write {
-		tx.keysMap()[txKey{db, string(key)}] = &txEntry{changed: true}
+		tx.setState(txKey{db, string(key)}, txEntry{changed: true})
 	}
 }
 
@@ -152,9 +156,63 @@ func (tx *Tx) flushedDB(db int) bool {
 	return false
 }
 
-func (tx *Tx) keysMap() map[txKey]*txEntry {
+// setState records e as the state of k.
+func (tx *Tx) setState(k txKey, e txEntry) {
 	if tx.keys == nil {
-		tx.keys = map[txKey]*txEntry{}
+		tx.keys = tx.s.states.take()
 	}
-	return tx.keys
+	p := tx.s.states.alloc()
+	*p = e
+	tx.keys[k] = p
+}
+
+// txStates keeps the key states' map and entries between write
+// transactions (a Store's writers run one at a time, under wmu), so that a
+// run of batches does not grow a new map and allocate every entry each
+// time: under redis-benchmark MSET that was 5 % of the writer's time.
+type txStates struct {
+	spare  map[txKey]*txEntry
+	chunks [][]txEntry
+	used   int // entries handed out, over all chunks
+}
+
+// statesChunk is how many entries a chunk holds; statesKeep bounds what is
+// kept for the next transaction after a large one.
+const (
+	statesChunk = 64
+	statesKeep  = 4096
+)
+
+// take returns an empty map for a transaction's states.
+func (s *txStates) take() map[txKey]*txEntry {
+	if m := s.spare; m != nil {
+		s.spare = nil
+		return m
+	}
+	return make(map[txKey]*txEntry, statesChunk)
+}
+
+// alloc returns a zero entry, valid until release.
+func (s *txStates) alloc() *txEntry {
+	c, i := s.used/statesChunk, s.used%statesChunk
+	if c == len(s.chunks) {
+		s.chunks = append(s.chunks, make([]txEntry, statesChunk))
+	}
+	s.used++
+	return &s.chunks[c][i]
+}
+
+// release takes back a finished transaction's map and entries.
+func (s *txStates) release(m map[txKey]*txEntry) {
+	for c := 0; c*statesChunk < s.used; c++ {
+		clear(s.chunks[c]) // let go of the values the entries hold
+	}
+	s.used = 0
+	if len(s.chunks) > statesKeep/statesChunk {
+		s.chunks = s.chunks[:statesKeep/statesChunk]
+	}
+	if m != nil && len(m) <= statesKeep {
+		clear(m)
+		s.spare = m
+	}
 }

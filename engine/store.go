@@ -72,11 +72,12 @@ type Store struct {
 	wal  string // the write-ahead log's path: SQLite names it after the file's resolved path
 	opt  Options
 
-	wmu   sync.Mutex // owned by whoever runs a write transaction on wc
-	wc    *conn
-	jobs  chan *job
-	quit  chan struct{}
-	wdone chan struct{}
+	wmu    sync.Mutex // owned by whoever runs a write transaction on wc
+	wc     *conn
+	states txStates // the write transactions' key states, under wmu
+	jobs   chan *job
+	quit   chan struct{}
+	wdone  chan struct{}
 
 	readers chan *conn
 	nread   atomic.Int32

@@ -156,6 +156,8 @@ func (tx *Tx) commit() (err error) {
 	if cache := tx.s.cache; cache != nil && (len(tx.keys) > 0 || len(tx.flushed) > 0) {
 		cache.apply(tx.flushed, tx.keys)
 	}
+	tx.s.states.release(tx.keys)
+	tx.keys = nil
 	tx.s.nextID = tx.nextID
 	tx.s.Commits.Add(1)
 	tx.s.afterCommit()
@@ -167,6 +169,9 @@ func (tx *Tx) commit() (err error) {
 
 func (tx *Tx) rollback() {
 	tx.c.exec("ROLLBACK")
+	if tx.write {
+		tx.s.states.release(tx.keys)
+	}
 	tx.keys, tx.flushed, tx.zpend, tx.zlv = nil, nil, nil, nil
 }
 
