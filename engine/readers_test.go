@@ -147,3 +147,69 @@ func TestRestartBusyLongRead(t *testing.T) {
 		t.Fatal("the handler waits past restartWait")
 	}
 }
+
+// TestCheckpointBusyRead: with a read in flight on a snapshot older than the
+// last commit, the log cannot be truncated. SAVE (Checkpoint) then still
+// makes what was committed durable by fsyncing the log, and the idle
+// checkpoint reports that it did not truncate (so that it tries again)
+// without waiting for the read. Both used to take SQLite's "busy" result row
+// for success.
+func TestCheckpointBusyRead(t *testing.T) {
+	s := openTestStore(t, t.TempDir(), 0, 1) // SyncNo: nothing fsyncs the log but SAVE
+	mustWrite(t, s, func(tx *Tx) error { tx.SetString([]byte("k"), []byte("v1"), 0); return nil })
+	reading, release, ended := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(ended)
+		s.Read(0, func(tx *Tx) error {
+			_, _, err := tx.Get([]byte("k"))
+			close(reading)
+			<-release
+			return err
+		})
+	}()
+	<-reading
+	mustWrite(t, s, func(tx *Tx) error { tx.SetString([]byte("k"), []byte("v2"), 0); return nil })
+	walSize := func() int64 {
+		t.Helper()
+		fi, err := os.Stat(s.wal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fi.Size()
+	}
+
+	if s.tryCheckpoint() {
+		t.Fatal("the idle checkpoint reported success with a read holding the log")
+	}
+	if walSize() == 0 {
+		t.Fatal("the log was truncated under a read in flight")
+	}
+
+	s.wmu.Lock()
+	s.wc.c.BusyTimeout(50 * time.Millisecond) // SAVE waits busyTimeout for the read
+	s.wmu.Unlock()
+	if !s.dirty.Load() {
+		t.Fatal("precondition: the commit should have left the log unsynced")
+	}
+	if err := s.Checkpoint(); err != nil {
+		t.Fatalf("Checkpoint: %v", err)
+	}
+	if walSize() == 0 {
+		t.Fatal("the log was truncated under a read in flight")
+	}
+	if s.dirty.Load() {
+		t.Fatal("SAVE returned without fsyncing the log it could not copy")
+	}
+
+	close(release)
+	<-ended
+	if !s.tryCheckpoint() {
+		t.Fatal("the idle checkpoint failed with no read in flight")
+	}
+	if n := walSize(); n != 0 {
+		t.Fatalf("log of %d bytes after the idle checkpoint", n)
+	}
+	if v, _ := readString(t, s, "k"); v != "v2" {
+		t.Fatalf("k = %q after the checkpoints", v)
+	}
+}

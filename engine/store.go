@@ -4,6 +4,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -405,7 +406,7 @@ func openConn(path string, readonly bool, sync Sync) (*conn, error) {
 	if readonly {
 		cacheKB = 4000
 	}
-	pragmas := fmt.Sprintf("PRAGMA busy_timeout=10000; PRAGMA cache_size=-%d; PRAGMA temp_store=MEMORY;", cacheKB)
+	pragmas := fmt.Sprintf("PRAGMA busy_timeout=%d; PRAGMA cache_size=-%d; PRAGMA temp_store=MEMORY;", busyTimeout.Milliseconds(), cacheKB)
 
 	if readonly {
 		pragmas += "PRAGMA query_only=1;"
@@ -653,18 +654,43 @@ func (s *Store) syncLoop() {
 }
 
 // tryCheckpoint checkpoints and truncates the log unless a write
-// transaction is running (it does not wait for one).
+// transaction is running or a read holds part of the log (it waits for
+// neither: the writer would wait with it). It reports whether it did.
 func (s *Store) tryCheckpoint() bool {
 	if !s.wmu.TryLock() {
 		return false
 	}
 	defer s.wmu.Unlock()
-	defer s.holdOff()()
-	if err := s.wc.exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+	done, err := s.truncateLog(false)
+	if err != nil {
 		slog.Warn("idle checkpoint failed", "path", s.path, "err", err)
-		return false
 	}
-	return true
+	return done
+}
+
+// busyTimeout is how long a connection waits for a lock another one holds.
+const busyTimeout = 10 * time.Second
+
+// truncateLog copies the whole log into the file and truncates it, on the
+// writer (the caller holds wmu), after ending the kept read snapshots. It
+// reports whether it did: not when a read in flight still holds part of
+// the log, after waiting for it for busyTimeout when wait, not at all
+// otherwise; nor when the background checkpoint is running. SQLite reports
+// those as a result row of PRAGMA wal_checkpoint, not as an error: SAVE
+// and the idle checkpoint used to take them for success.
+func (s *Store) truncateLog(wait bool) (bool, error) {
+	defer s.holdOff()()
+	if !wait {
+		if err := s.wc.c.BusyHandler(func(context.Context, int) bool { return false }); err != nil {
+			return false, err
+		}
+		defer s.wc.c.BusyTimeout(busyTimeout)
+	}
+	_, _, err := s.wc.c.WALCheckpoint("main", sqlite3.CHECKPOINT_TRUNCATE)
+	if errors.Is(err, sqlite3.BUSY) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // SyncWAL fsyncs the write-ahead log if anything was committed since the last sync.
@@ -672,20 +698,24 @@ func (s *Store) SyncWAL() {
 	if !s.dirty.Swap(false) {
 		return
 	}
-	s.syncMu.Lock()
-	defer s.syncMu.Unlock()
-	f, err := os.Open(s.wal)
-	if err != nil {
-		if !errors.Is(err, os.ErrNotExist) {
-			slog.Warn("wal sync: open failed", "path", s.path, "err", err)
-		}
-		return
-	}
-	if err := f.Sync(); err != nil {
+	if err := s.fsyncWAL(); err != nil {
 		slog.Error("wal sync failed", "path", s.path, "err", err)
 		s.dirty.Store(true)
 	}
-	f.Close()
+}
+
+// fsyncWAL fsyncs the write-ahead log, if there is one.
+func (s *Store) fsyncWAL() error {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	f, err := os.Open(s.wal)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	defer f.Close()
+	return f.Sync()
 }
 
 // SetSync changes the durability level of a running store (CONFIG SET
@@ -709,12 +739,19 @@ func (s *Store) SetSync(level Sync) error {
 	return nil
 }
 
-// Checkpoint copies the WAL into the main file and fsyncs it (SAVE).
+// Checkpoint makes everything committed durable (SAVE): it copies the WAL
+// into the main file, fsyncs it and truncates the WAL. When a read in
+// flight holds part of the WAL past busyTimeout, what it could copy is
+// copied and the WAL, which keeps the rest, is fsynced instead.
 func (s *Store) Checkpoint() error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	defer s.holdOff()()
-	err := s.wc.exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	done, err := s.truncateLog(true)
+	if err == nil && !done {
+		if err = s.fsyncWAL(); err == nil {
+			s.dirty.Store(false)
+		}
+	}
 	if err == nil {
 		s.lastSave.Store(time.Now().Unix())
 	}
