@@ -154,6 +154,9 @@ func (tx *Tx) putString(key, val []byte, exp int64, old Meta, existed bool) {
 	// all the same, the UPSERT below writes it.
 	h := keyHash(key)
 	switch {
+	case existed && old.Type == TypeString && old.Exp == 0 && exp == 0 && oldID == 0 && id == 0:
+		// Only the value changes: the expiry index is not involved.
+		tx.exec(`UPDATE keys SET val=? WHERE db=? AND h=? AND key=?`, val, tx.DB, h, key)
 	case existed && old.Type == TypeString:
 		tx.exec(`UPDATE keys SET exp=?, val=?, id=? WHERE db=? AND h=? AND key=?`, expArg, valArg, idArg, tx.DB, h, key)
 	case existed:
