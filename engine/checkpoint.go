@@ -77,17 +77,43 @@ func (s *Store) afterCommit() {
 	}
 }
 
+// writerWait bounds how long the writer's own checkpoint waits for the
+// reads in flight; a variable so that tests can shorten it.
+var writerWait = time.Second
+
 // writerCheckpoint copies the log on the writer itself (which the caller
 // is) as a RESTART, so that the writer's next transaction starts the log
 // over. Unlike the background checkpoint it waits for the reads in flight
-// however long they run (up to busyTimeout): the log is at its bound, and
-// the writer waiting is what keeps it there. It was a PASSIVE one, which
-// reads running one after the other could keep from ever copying the
+// however long they have run, up to writerWait: the log is at its bound,
+// and the writer waiting is what keeps it there. It was a PASSIVE one,
+// which reads running one after the other could keep from ever copying the
 // whole log: on a loaded machine, TestCheckpoints' writer case with
-// readers saw the log pass its bound in 2 runs of 3.
+// readers saw the log pass its bound in 2 runs of 3. A read that outlasts
+// the wait is not waited for again: every commit over the bound checkpoints,
+// and each would hold the shard's writes for writerWait until it ended.
 func (s *Store) writerCheckpoint() error {
 	defer s.holdOff()() // and snapshots begun before it end (readers.go)
-	_, _, err := s.wc.c.WALCheckpoint("main", sqlite3.CHECKPOINT_RESTART)
+	start := time.Now()
+	err := s.wc.c.BusyHandler(func(context.Context, int) bool {
+		if time.Since(start) >= writerWait {
+			return false
+		}
+		if !s.gaveUp.IsZero() && s.oldestRead() > time.Since(s.gaveUp) {
+			return false // a read the last wait gave up on is still running
+		}
+		time.Sleep(20 * time.Microsecond)
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	defer s.wc.c.BusyTimeout(busyTimeout)
+	_, _, err = s.wc.c.WALCheckpoint("main", sqlite3.CHECKPOINT_RESTART)
+	if errors.Is(err, sqlite3.BUSY) {
+		s.gaveUp = time.Now()
+	} else {
+		s.gaveUp = time.Time{}
+	}
 	return err
 }
 

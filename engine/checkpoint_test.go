@@ -144,3 +144,54 @@ func TestCheckpoints(t *testing.T) {
 		})
 	}
 }
+
+// TestWriterCheckpointLongRead: a read that outlasts the writer's own
+// checkpoint's wait is not waited for again at every later commit over
+// the bound (which would hold each write for writerWait until it ended);
+// once it ends, the next checkpoint lets the log start over.
+func TestWriterCheckpointLongRead(t *testing.T) {
+	setCheckpointPages(t, 1<<40, 20)
+	old := writerWait
+	writerWait = 100 * time.Millisecond
+	t.Cleanup(func() { writerWait = old })
+	s := openTestStore(t, t.TempDir(), 0, 1)
+	val := bytes.Repeat([]byte("v"), 1000)
+	write := func(i int) {
+		t.Helper()
+		mustWrite(t, s, func(tx *Tx) error { tx.SetString(fmt.Appendf(nil, "k%d", i), val, 0); return nil })
+	}
+	write(0)
+	reading, release, ended := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(ended)
+		s.Read(0, func(tx *Tx) error {
+			_, _, err := tx.Get([]byte("k0"))
+			close(reading)
+			<-release
+			return err
+		})
+	}()
+	<-reading
+	start := time.Now()
+	const writes = 40 // a page each: about 20 commits over the bound
+	for i := 1; i <= writes; i++ {
+		write(i)
+	}
+	took := time.Since(start)
+	if n := s.WriterCheckpoints.Load(); n < 10 {
+		t.Fatalf("%d writer checkpoints over %d writes: the bound was not reached", n, writes)
+	}
+	if took > 5*writerWait {
+		t.Fatalf("%d writes with a long read in flight took %v: the writer waited for it again and again", writes, took)
+	}
+	close(release)
+	<-ended
+	write(writes + 1)
+	write(writes + 2) // the commit after a complete checkpoint starts the log over
+	s.wmu.Lock()
+	gaveUp := s.gaveUp
+	s.wmu.Unlock()
+	if !gaveUp.IsZero() {
+		t.Fatal("the writer's checkpoint still gives up after the read ended")
+	}
+}

@@ -203,15 +203,20 @@ func (s *txStates) alloc() *txEntry {
 }
 
 // release takes back a finished transaction's map and entries.
+// A transaction that held more states than statesKeep gives both up: its
+// chunks past the bound (which the slice's array would otherwise keep) and
+// its map, whose capacity stays at its peak however many keys it holds now.
 func (s *txStates) release(m map[txKey]*txEntry) {
 	for c := 0; c*statesChunk < s.used; c++ {
 		clear(s.chunks[c]) // let go of the values the entries hold
 	}
+	big := s.used > statesKeep // used bounds the map's peak size: one entry per setState
 	s.used = 0
-	if len(s.chunks) > statesKeep/statesChunk {
-		s.chunks = s.chunks[:statesKeep/statesChunk]
+	if keep := statesKeep / statesChunk; len(s.chunks) > keep {
+		clear(s.chunks[keep:])
+		s.chunks = s.chunks[:keep:keep]
 	}
-	if m != nil && len(m) <= statesKeep {
+	if m != nil && !big {
 		clear(m)
 		s.spare = m
 	}

@@ -75,7 +75,8 @@ type Store struct {
 
 	wmu    sync.Mutex // owned by whoever runs a write transaction on wc
 	wc     *conn
-	states txStates // the write transactions' key states, under wmu
+	states txStates  // the write transactions' key states, under wmu
+	gaveUp time.Time // when the writer's own checkpoint last gave up on a read (checkpoint.go), under wmu
 	jobs   chan *job
 	quit   chan struct{}
 	wdone  chan struct{}

@@ -550,3 +550,28 @@ func TestSyncWALFollowsSymlink(t *testing.T) {
 		t.Fatalf("a log next to the link as well: the test does not show what it means to")
 	}
 }
+
+// TestStatesRelease: a write transaction with more key states than
+// statesKeep does not leave its entries' chunks or its map to the next.
+func TestStatesRelease(t *testing.T) {
+	s := openTestStore(t, t.TempDir(), 0, 1)
+	mustWrite(t, s, func(tx *Tx) error {
+		for i := range statesKeep + 100 {
+			tx.SetString(fmt.Appendf(nil, "k%d", i), []byte("v"), 0)
+		}
+		return nil
+	})
+	mustWrite(t, s, func(tx *Tx) error { tx.SetString([]byte("k0"), []byte("w"), 0); return nil })
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	st := &s.states
+	if keep := statesKeep / statesChunk; cap(st.chunks) > keep {
+		t.Fatalf("%d chunks kept (capacity), want at most %d", cap(st.chunks), keep)
+	}
+	if st.used != 0 {
+		t.Fatalf("%d entries still in use between transactions", st.used)
+	}
+	if st.spare == nil {
+		t.Fatal("the small transaction's map was not kept")
+	}
+}
