@@ -107,7 +107,7 @@ func (s *Store) writerCheckpoint() error {
 	if err != nil {
 		return err
 	}
-	defer s.wc.c.BusyTimeout(busyTimeout)
+	defer s.wc.c.BusyTimeout(BusyTimeout)
 	_, _, err = s.wc.c.WALCheckpoint("main", sqlite3.CHECKPOINT_RESTART)
 	if errors.Is(err, sqlite3.BUSY) {
 		s.gaveUp = time.Now()

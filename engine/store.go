@@ -407,7 +407,7 @@ func openConn(path string, readonly bool, sync Sync) (*conn, error) {
 	if readonly {
 		cacheKB = 4000
 	}
-	pragmas := fmt.Sprintf("PRAGMA busy_timeout=%d; PRAGMA cache_size=-%d; PRAGMA temp_store=MEMORY;", busyTimeout.Milliseconds(), cacheKB)
+	pragmas := fmt.Sprintf("PRAGMA busy_timeout=%d; PRAGMA cache_size=-%d; PRAGMA temp_store=MEMORY;", BusyTimeout.Milliseconds(), cacheKB)
 
 	if readonly {
 		pragmas += "PRAGMA query_only=1;"
@@ -669,13 +669,15 @@ func (s *Store) tryCheckpoint() bool {
 	return done
 }
 
-// busyTimeout is how long a connection waits for a lock another one holds.
-const busyTimeout = 10 * time.Second
+// BusyTimeout is how long a connection waits for a lock another one holds,
+// set on the connections a Store opens (a variable so that tests can shorten
+// it).
+var BusyTimeout = 10 * time.Second
 
 // truncateLog copies the whole log into the file and truncates it, on the
 // writer (the caller holds wmu), after ending the kept read snapshots. It
 // reports whether it did: not when a read in flight still holds part of
-// the log, after waiting for it for busyTimeout when wait, not at all
+// the log, after waiting for it for BusyTimeout when wait, not at all
 // otherwise; nor when the background checkpoint is running. SQLite reports
 // those as a result row of PRAGMA wal_checkpoint, not as an error: SAVE
 // and the idle checkpoint used to take them for success.
@@ -685,7 +687,7 @@ func (s *Store) truncateLog(wait bool) (bool, error) {
 		if err := s.wc.c.BusyHandler(func(context.Context, int) bool { return false }); err != nil {
 			return false, err
 		}
-		defer s.wc.c.BusyTimeout(busyTimeout)
+		defer s.wc.c.BusyTimeout(BusyTimeout)
 	}
 	_, _, err := s.wc.c.WALCheckpoint("main", sqlite3.CHECKPOINT_TRUNCATE)
 	if errors.Is(err, sqlite3.BUSY) {
@@ -742,7 +744,7 @@ func (s *Store) SetSync(level Sync) error {
 
 // Checkpoint makes everything committed durable (SAVE): it copies the WAL
 // into the main file, fsyncs it and truncates the WAL. When a read in
-// flight holds part of the WAL past busyTimeout, what it could copy is
+// flight holds part of the WAL past BusyTimeout, what it could copy is
 // copied and the WAL, which keeps the rest, is fsynced instead.
 func (s *Store) Checkpoint() error {
 	s.wmu.Lock()

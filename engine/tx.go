@@ -111,6 +111,12 @@ func (tx *Tx) Commit() error {
 	return tx.commit()
 }
 
+// BeginErr is why the transaction could not begin (nil when it did). Such a
+// Tx runs nothing through Run and fails its Commit; its methods called
+// directly would run their statements outside any transaction, each
+// committed on its own, so whoever calls them must check this first.
+func (tx *Tx) BeginErr() error { return tx.beginErr }
+
 // Rollback ends an Exclusive transaction, discarding it.
 func (tx *Tx) Rollback() {
 	defer tx.s.wmu.Unlock()

@@ -253,7 +253,14 @@ func (m *Multi) Shard(i int) *engine.Tx {
 	tx := m.txs[i]
 	if tx == nil {
 		tx = m.set.stores[i].Exclusive(0)
-		m.txs[i] = tx
+		m.txs[i] = tx // rollback ends it, whatever happens next
+		if err := tx.BeginErr(); err != nil {
+			// The command calls tx's methods directly: without this they
+			// would run outside a transaction, each statement committed
+			// at once and none of it in the key cache. runMulti turns the
+			// panic into the command's error and the run is rolled back.
+			panic(err)
+		}
 	}
 	tx.DB = m.set.dbmap[m.db]
 	return tx

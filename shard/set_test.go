@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ncruces/go-sqlite3"
+
 	"redisk/engine"
 )
 
@@ -453,4 +455,68 @@ func TestDataFolderLock(t *testing.T) {
 		t.Fatalf("Open after Close: %v", err)
 	}
 	b.Close()
+}
+
+// TestMultiShardBeginFails: when a shard's BEGIN fails (here another
+// connection holds the file's write lock past the busy timeout, then lets
+// go), a multi-shard command fails and changes nothing. Its statements used
+// to run on that shard anyway, outside a transaction, each committed on its
+// own once the lock was free, and none of it in the key cache.
+func TestMultiShardBeginFails(t *testing.T) {
+	old := engine.BusyTimeout
+	engine.BusyTimeout = 100 * time.Millisecond
+	t.Cleanup(func() { engine.BusyTimeout = old })
+	s := openSet(t, t.TempDir())
+	keys := crossShardKeys(t, s, 8)
+	other, err := sqlite3.Open(s.stores[s.ShardOf(keys[0])].Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := other.Exec("BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- s.Keys(0, keys, true, func(m *Multi) error {
+			for _, k := range keys {
+				m.Tx(k).SetString(k, []byte("v"), 0)
+			}
+			return nil
+		})
+	}()
+	time.Sleep(3 * engine.BusyTimeout / 2) // the BEGIN has failed; a statement may be waiting
+	if err := other.Exec("COMMIT"); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err == nil {
+		// Only when this goroutine ran late enough to BEGIN after the
+		// COMMIT: nothing failed, nothing to check.
+		t.Log("the command began after the lock was released")
+		return
+	} else if !errors.As(err, new(*engine.Internal)) {
+		t.Fatalf("err = %v, want *engine.Internal", err)
+	}
+	for _, k := range keys {
+		s.Read(0, k, func(tx *engine.Tx) error {
+			if tx.Exists(k) {
+				t.Errorf("key %q exists after a multi-shard write whose BEGIN failed", k)
+			}
+			return nil
+		})
+	}
+	if c := s.Counts()[0]; c[0] != 0 {
+		t.Errorf("DBSIZE = %d after the failed write", c[0])
+	}
+	if err := s.Keys(0, keys, true, func(m *Multi) error {
+		for _, k := range keys {
+			m.Tx(k).SetString(k, []byte("ok"), 0)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if c := s.Counts()[0]; c[0] != int64(len(keys)) {
+		t.Errorf("DBSIZE = %d, want %d", c[0], len(keys))
+	}
 }
