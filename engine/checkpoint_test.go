@@ -161,17 +161,7 @@ func TestWriterCheckpointLongRead(t *testing.T) {
 		mustWrite(t, s, func(tx *Tx) error { tx.SetString(fmt.Appendf(nil, "k%d", i), val, 0); return nil })
 	}
 	write(0)
-	reading, release, ended := make(chan struct{}), make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(ended)
-		s.Read(0, func(tx *Tx) error {
-			_, _, err := tx.Get([]byte("k0"))
-			close(reading)
-			<-release
-			return err
-		})
-	}()
-	<-reading
+	endRead := holdRead(s, "k0")
 	start := time.Now()
 	const writes = 40 // a page each: about 20 commits over the bound
 	for i := 1; i <= writes; i++ {
@@ -184,8 +174,7 @@ func TestWriterCheckpointLongRead(t *testing.T) {
 	if took > 5*writerWait {
 		t.Fatalf("%d writes with a long read in flight took %v: the writer waited for it again and again", writes, took)
 	}
-	close(release)
-	<-ended
+	endRead()
 	write(writes + 1)
 	write(writes + 2) // the commit after a complete checkpoint starts the log over
 	s.wmu.Lock()

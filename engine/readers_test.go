@@ -122,14 +122,7 @@ func TestRestartBusyLongRead(t *testing.T) {
 	if !busy(nil, 0) {
 		t.Fatal("the handler gave up with no read in flight and time left")
 	}
-	reading, release := make(chan struct{}), make(chan struct{})
-	go s.Read(0, func(tx *Tx) error {
-		_, _, err := tx.Get([]byte("k"))
-		close(reading)
-		<-release
-		return err
-	})
-	<-reading
+	endRead := holdRead(s, "k")
 	if age := s.oldestRead(); age <= 0 {
 		t.Fatalf("oldestRead = %v with a read in flight", age)
 	}
@@ -138,7 +131,7 @@ func TestRestartBusyLongRead(t *testing.T) {
 	if busy(nil, 0) {
 		t.Fatalf("the handler waits for a read that has run %v", s.oldestRead())
 	}
-	close(release)
+	endRead()
 	for s.oldestRead() != 0 {
 		time.Sleep(time.Millisecond)
 	}
@@ -157,17 +150,7 @@ func TestRestartBusyLongRead(t *testing.T) {
 func TestCheckpointBusyRead(t *testing.T) {
 	s := openTestStore(t, t.TempDir(), 0, 1) // SyncNo: nothing fsyncs the log but SAVE
 	mustWrite(t, s, func(tx *Tx) error { tx.SetString([]byte("k"), []byte("v1"), 0); return nil })
-	reading, release, ended := make(chan struct{}), make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(ended)
-		s.Read(0, func(tx *Tx) error {
-			_, _, err := tx.Get([]byte("k"))
-			close(reading)
-			<-release
-			return err
-		})
-	}()
-	<-reading
+	endRead := holdRead(s, "k")
 	mustWrite(t, s, func(tx *Tx) error { tx.SetString([]byte("k"), []byte("v2"), 0); return nil })
 	walSize := func() int64 {
 		t.Helper()
@@ -201,8 +184,7 @@ func TestCheckpointBusyRead(t *testing.T) {
 		t.Fatal("SAVE returned without fsyncing the log it could not copy")
 	}
 
-	close(release)
-	<-ended
+	endRead()
 	if !s.tryCheckpoint() {
 		t.Fatal("the idle checkpoint failed with no read in flight")
 	}
@@ -211,5 +193,26 @@ func TestCheckpointBusyRead(t *testing.T) {
 	}
 	if v, _ := readString(t, s, "k"); v != "v2" {
 		t.Fatalf("k = %q after the checkpoints", v)
+	}
+}
+
+// holdRead starts a read of key on s that stays in flight, its snapshot
+// held, until the returned func is called; that func returns once the read
+// has ended.
+func holdRead(s *Store, key string) (end func()) {
+	reading, release, ended := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(ended)
+		s.Read(0, func(tx *Tx) error {
+			_, _, err := tx.Get([]byte(key))
+			close(reading)
+			<-release
+			return err
+		})
+	}()
+	<-reading
+	return func() {
+		close(release)
+		<-ended
 	}
 }
