@@ -92,9 +92,8 @@ var writerWait = time.Second
 // the wait is not waited for again: every commit over the bound checkpoints,
 // and each would hold the shard's writes for writerWait until it ended.
 func (s *Store) writerCheckpoint() error {
-	defer s.holdOff()() // and snapshots begun before it end (readers.go)
 	start := time.Now()
-	err := s.wc.c.BusyHandler(func(context.Context, int) bool {
+	err := s.writerWALCheckpoint(sqlite3.CHECKPOINT_RESTART, func(context.Context, int) bool {
 		if time.Since(start) >= writerWait {
 			return false
 		}
@@ -104,11 +103,6 @@ func (s *Store) writerCheckpoint() error {
 		time.Sleep(20 * time.Microsecond)
 		return true
 	})
-	if err != nil {
-		return err
-	}
-	defer s.wc.c.BusyTimeout(BusyTimeout)
-	_, _, err = s.wc.c.WALCheckpoint("main", sqlite3.CHECKPOINT_RESTART)
 	if errors.Is(err, sqlite3.BUSY) {
 		s.gaveUp = time.Now()
 	} else {

@@ -682,18 +682,31 @@ var BusyTimeout = 10 * time.Second
 // those as a result row of PRAGMA wal_checkpoint, not as an error: SAVE
 // and the idle checkpoint used to take them for success.
 func (s *Store) truncateLog(wait bool) (bool, error) {
-	defer s.holdOff()()
+	var busy func(context.Context, int) bool
 	if !wait {
-		if err := s.wc.c.BusyHandler(func(context.Context, int) bool { return false }); err != nil {
-			return false, err
-		}
-		defer s.wc.c.BusyTimeout(BusyTimeout)
+		busy = func(context.Context, int) bool { return false }
 	}
-	_, _, err := s.wc.c.WALCheckpoint("main", sqlite3.CHECKPOINT_TRUNCATE)
+	err := s.writerWALCheckpoint(sqlite3.CHECKPOINT_TRUNCATE, busy)
 	if errors.Is(err, sqlite3.BUSY) {
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// writerWALCheckpoint checkpoints the log in mode on the writer (the caller
+// holds wmu) after ending the kept read snapshots, with busy as the
+// connection's busy handler meanwhile (nil: its BusyTimeout). SQLite's
+// BUSY means a read or another checkpoint kept it from finishing.
+func (s *Store) writerWALCheckpoint(mode sqlite3.CheckpointMode, busy func(context.Context, int) bool) error {
+	defer s.holdOff()() // and snapshots begun before it end (readers.go)
+	if busy != nil {
+		if err := s.wc.c.BusyHandler(busy); err != nil {
+			return err
+		}
+		defer s.wc.c.BusyTimeout(BusyTimeout)
+	}
+	_, _, err := s.wc.c.WALCheckpoint("main", mode)
+	return err
 }
 
 // SyncWAL fsyncs the write-ahead log if anything was committed since the last sync.
