@@ -141,6 +141,8 @@ func (s *Store) checkpointer() {
 // backgroundCheckpoint copies the log into the file on c: first alongside
 // the writer, then what was committed meanwhile with the writer paused.
 func (s *Store) backgroundCheckpoint(c *conn) {
+	s.ckptMu.Lock()
+	defer s.ckptMu.Unlock()
 	defer s.holdOff()()
 	// The checkpoint's fsyncs follow the durability level, which CONFIG
 	// SET can change: FULL syncs the log, the file and the log's header.

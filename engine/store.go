@@ -119,6 +119,10 @@ type Store struct {
 	ckpt                           chan struct{}
 	ckptDone                       chan struct{}
 	Checkpoints, WriterCheckpoints atomic.Int64
+	// ckptMu is held by a background checkpoint from start to end, and by
+	// SAVE and the idle checkpoint, which take it before wmu: SQLite lets
+	// one checkpoint run at a time and fails the others at once.
+	ckptMu sync.Mutex
 }
 
 type job struct {
@@ -658,6 +662,10 @@ func (s *Store) syncLoop() {
 // transaction is running or a read holds part of the log (it waits for
 // neither: the writer would wait with it). It reports whether it did.
 func (s *Store) tryCheckpoint() bool {
+	if !s.ckptMu.TryLock() {
+		return false
+	}
+	defer s.ckptMu.Unlock()
 	if !s.wmu.TryLock() {
 		return false
 	}
@@ -678,7 +686,7 @@ var BusyTimeout = 10 * time.Second
 // writer (the caller holds wmu), after ending the kept read snapshots. It
 // reports whether it did: not when a read in flight still holds part of
 // the log, after waiting for it for BusyTimeout when wait, not at all
-// otherwise; nor when the background checkpoint is running. SQLite reports
+// otherwise (the callers hold ckptMu, so no other checkpoint runs). SQLite reports
 // those as a result row of PRAGMA wal_checkpoint, not as an error: SAVE
 // and the idle checkpoint used to take them for success.
 func (s *Store) truncateLog(wait bool) (bool, error) {
@@ -758,12 +766,21 @@ func (s *Store) SetSync(level Sync) error {
 // Checkpoint makes everything committed durable (SAVE): it copies the WAL
 // into the main file, fsyncs it and truncates the WAL. When a read in
 // flight holds part of the WAL past BusyTimeout, what it could copy is
-// copied and the WAL, which keeps the rest, is fsynced instead.
+// copied and the WAL, which keeps the rest, is fsynced instead. A
+// background checkpoint that is running is waited for.
 func (s *Store) Checkpoint() error {
+	_, err := s.save()
+	return err
+}
+
+// save is Checkpoint; it reports whether the log was truncated.
+func (s *Store) save() (truncated bool, err error) {
+	s.ckptMu.Lock() // a background checkpoint running finishes first
+	defer s.ckptMu.Unlock()
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	done, err := s.truncateLog(true)
-	if err == nil && !done {
+	truncated, err = s.truncateLog(true)
+	if err == nil && !truncated {
 		if err = s.fsyncWAL(); err == nil {
 			s.dirty.Store(false)
 		}
@@ -771,7 +788,7 @@ func (s *Store) Checkpoint() error {
 	if err == nil {
 		s.lastSave.Store(time.Now().Unix())
 	}
-	return err
+	return truncated, err
 }
 
 // LastSave is the unix time of the last checkpoint.
