@@ -170,9 +170,13 @@ func (p *diffPair) runConnCase(t *testing.T, c connCase, proto int) {
 		}
 		return mine[name], ref[name]
 	}
-	// Empty every db once, from a separate connection.
+	// Empty every db once, from a separate connection, once the previous
+	// case's connections are gone: a server forgets a closed connection
+	// (its subscriptions, its watches) when it gets to it, and one of the
+	// last case's subscribers would still receive this case's messages.
 	for _, s := range []*Server{p.redisk, p.redis} {
 		rc := Dial(t, s.Addr)
+		waitAlone(t, rc, s.Addr)
 		if r := rc.Do("FLUSHALL"); string(r) != "+OK\r\n" {
 			t.Fatalf("FLUSHALL on %s: %q", s.Addr, r)
 		}
@@ -271,6 +275,20 @@ func (p *diffPair) runConnCase(t *testing.T, c connCase, proto int) {
 				i+1, step, why, proto, strings.Join(done, " ; "), clip(got), clip(want))
 		}
 	}
+}
+
+// waitAlone waits until rc is the only connection its server counts
+// (INFO connected_clients), for at most 5 seconds.
+func waitAlone(t *testing.T, rc *RawConn, addr string) {
+	t.Helper()
+	var info string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		info = string(rc.Do("INFO", "clients"))
+		if strings.Contains(info, "\r\nconnected_clients:1\r\n") {
+			return
+		}
+	}
+	t.Fatalf("%s still counts other connections after 5s: %q", addr, info)
 }
 
 // dialProto opens a connection to s, switched to RESP3 when proto is 3.

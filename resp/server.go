@@ -190,11 +190,14 @@ func (s *Server) run(c *Conn) {
 	defer func() {
 		c.closed.Store(true)
 		c.nc.Close()
+		// The handler forgets the connection (its subscriptions, its
+		// watches) before it stops counting as connected, as in redis: a
+		// client that sees connected_clients drop can rely on it.
+		s.h.Closed(c)
 		s.mu.Lock()
 		delete(s.conns, c.ID)
 		s.mu.Unlock()
 		c.progressed()
-		s.h.Closed(c)
 	}()
 	for {
 		args, err := c.rd.Next()
