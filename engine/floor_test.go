@@ -28,18 +28,20 @@ func BenchmarkFloor(b *testing.B) {
 		members = 100000
 		batch   = 17
 	)
+	const (
+		zTable  = "CREATE TABLE z (id INTEGER NOT NULL, h INTEGER NOT NULL, member BLOB NOT NULL, score REAL NOT NULL, PRIMARY KEY (id, h, member)) WITHOUT ROWID;"
+		zIndex  = "CREATE INDEX z_score ON z(id, score, member);"
+		zUpsert = "INSERT INTO z VALUES(1,?,?,?) ON CONFLICT DO UPDATE SET score=excluded.score"
+	)
 	cases := []struct {
 		name, tables, sql string
 		score, fill, ckpt bool
 	}{
 		{"sadd", "CREATE TABLE s (id INTEGER NOT NULL, h INTEGER NOT NULL, member BLOB NOT NULL, PRIMARY KEY (id, h, member)) WITHOUT ROWID;",
 			"INSERT OR IGNORE INTO s VALUES(1,?,?)", false, false, true},
-		{"zadd-member-btree-only", "CREATE TABLE z (id INTEGER NOT NULL, h INTEGER NOT NULL, member BLOB NOT NULL, score REAL NOT NULL, PRIMARY KEY (id, h, member)) WITHOUT ROWID;",
-			"INSERT INTO z VALUES(1,?,?,?) ON CONFLICT DO UPDATE SET score=excluded.score", true, true, true},
-		{"zadd", "CREATE TABLE z (id INTEGER NOT NULL, h INTEGER NOT NULL, member BLOB NOT NULL, score REAL NOT NULL, PRIMARY KEY (id, h, member)) WITHOUT ROWID; CREATE INDEX z_score ON z(id, score, member);",
-			"INSERT INTO z VALUES(1,?,?,?) ON CONFLICT DO UPDATE SET score=excluded.score", true, true, true},
-		{"zadd-no-checkpoint", "CREATE TABLE z (id INTEGER NOT NULL, h INTEGER NOT NULL, member BLOB NOT NULL, score REAL NOT NULL, PRIMARY KEY (id, h, member)) WITHOUT ROWID; CREATE INDEX z_score ON z(id, score, member);",
-			"INSERT INTO z VALUES(1,?,?,?) ON CONFLICT DO UPDATE SET score=excluded.score", true, true, false},
+		{"zadd-member-btree-only", zTable, zUpsert, true, true, true},
+		{"zadd", zTable + zIndex, zUpsert, true, true, true},
+		{"zadd-no-checkpoint", zTable + zIndex, zUpsert, true, true, false},
 	}
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {
