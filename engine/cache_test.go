@@ -204,7 +204,9 @@ func TestCacheStoreKeepsNewEntry(t *testing.T) {
 			t.Fatalf("store %d: %d bytes used, bound %d", i, c.used, c.max)
 		}
 	}
-	if n := len(c.dbs[0]); n != 4 {
+	// Room for 4 records; where the next would cross the ring's end, the
+	// bytes before it are left as padding.
+	if n := len(c.index); n < 3 || n > 4 {
 		t.Fatalf("full cache holds %d entries, room for 4", n)
 	}
 }
@@ -413,4 +415,109 @@ func checkCacheEntry(t *testing.T, s *Store, db int, key string) {
 		}
 		return nil
 	})
+}
+
+// TestCacheRingModel runs random stores, drops and clears of entries of
+// many sizes, in a ring a few records long, against a map of what was
+// stored last: a lookup finds that entry or nothing, never another; a new
+// entry is always kept; the live records' bytes and count match the index.
+func TestCacheRingModel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	for _, max := range []int64{300, 1000, 4096, 16384} {
+		c := newKeyCache(max)
+		type key struct {
+			db int
+			k  string
+		}
+		model := map[key]centry{}
+		for i := 0; i < 20000; i++ {
+			k := key{rng.IntN(3), fmt.Sprint("k", rng.IntN(40))}
+			switch op := rng.IntN(20); {
+			case op < 14:
+				e := centry{m: Meta{Type: TypeString, Exp: int64(i), ID: int64(rng.IntN(9))}}
+				switch rng.IntN(4) {
+				case 0:
+					e.absent = true
+				case 1:
+					e.val, e.hasVal = []byte(strconv.Itoa(i)+string(make([]byte, rng.IntN(40)))), true
+				case 2:
+					e.m.Type = TypeList
+					e.items = [][]byte{[]byte("a"), []byte(strconv.Itoa(i)), {}}
+				}
+				c.store(k.db, k.k, e)
+				if e.size(k.k) > c.max/16 {
+					e.val, e.hasVal, e.items = nil, false, nil
+				}
+				model[k] = e
+				if _, ok := c.get(k.db, []byte(k.k)); !ok {
+					t.Fatalf("max %d, op %d: the new entry was evicted", max, i)
+				}
+			case op < 18:
+				c.drop(k.db, k.k)
+				delete(model, k)
+			case op < 19:
+				c.clear(k.db)
+				for mk := range model {
+					if mk.db == k.db {
+						delete(model, mk)
+					}
+				}
+			default:
+				c.clear(-1)
+				clear(model)
+			}
+			var live, used, side, lists int64
+			for p := c.tail; p < c.head; {
+				r := c.rec(p)
+				if r[recFlags]&flagLive != 0 {
+					live++
+					used += int64(le.Uint32(r[recLen:]))
+					if r[recFlags]&flagItems != 0 {
+						side += int64(centry{items: c.heads[le.Uint64(r[recHash:])]}.headSize())
+						lists++
+					}
+				}
+				p += uint64(le.Uint32(r[recLen:]))
+			}
+			if live != int64(len(c.index)) || lists != int64(len(c.heads)) || used+side != c.used || side != int64(c.side) || c.head-c.tail+c.side > uint64(len(c.ring)) {
+				t.Fatalf("max %d, op %d: %d live records of %d bytes and %d of list heads, index %d, used %d, span %d + %d of %d", max, i, live, used, side, len(c.index), c.used, c.head-c.tail, c.side, len(c.ring))
+			}
+			for mk, want := range model {
+				got, ok := c.get(mk.db, []byte(mk.k))
+				if ok && fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", want) {
+					t.Fatalf("max %d, op %d: %v is %+v, stored %+v", max, i, mk, got, want)
+				}
+			}
+			for db := 0; db < 3; db++ {
+				for j := 0; j < 40; j++ {
+					mk := key{db, fmt.Sprint("k", j)}
+					if _, ok := c.get(db, []byte(mk.k)); ok {
+						if _, stored := model[mk]; !stored {
+							t.Fatalf("max %d, op %d: %v found, not stored", max, i, mk)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestCacheHashCollision: a key whose hash names another key's record is
+// not found there.
+func TestCacheHashCollision(t *testing.T) {
+	c := newKeyCache(1 << 12)
+	c.store(0, "a", centry{m: Meta{Type: TypeString}, val: []byte("1"), hasVal: true})
+	c.index[c.hash(0, "b")] = c.index[c.hash(0, "a")]
+	c.index[c.hash(1, "a")] = c.index[c.hash(0, "a")]
+	for _, k := range []struct {
+		db  int
+		key string
+	}{{0, "b"}, {1, "a"}} {
+		if e, ok := c.get(k.db, []byte(k.key)); ok {
+			t.Fatalf("db %d key %s: found %+v, the record of db 0 key a", k.db, k.key, e)
+		}
+	}
+	if e, ok := c.get(0, []byte("a")); !ok || string(e.val) != "1" {
+		t.Fatalf("a: %+v %v", e, ok)
+	}
 }
