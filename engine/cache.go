@@ -45,11 +45,11 @@ type keyCache struct {
 	gen  uint64
 	seed maphash.Seed
 
-	// ring is allocated by the first store, max rounded down to a multiple
-	// of recAlign bytes. head and tail are positions that only grow (a
-	// record at position p starts at ring[p%len(ring)]); the records
-	// between them, live, dead or padding, fill it contiguously, none
-	// across its end.
+	// ring starts at ringMin bytes and doubles, up to max rounded down to
+	// a multiple of recAlign, while what it holds does not fit. head and
+	// tail are positions that only grow (a record at position p starts at
+	// ring[p%len(ring)]); the records between them, live, dead or padding,
+	// fill it contiguously, none across its end.
 	ring       []byte
 	head, tail uint64
 	// heads holds the list heads of live list records, by hash; side is
@@ -92,6 +92,8 @@ const (
 	flagAbsent = 2
 	flagVal    = 4
 	flagItems  = 8
+
+	ringMin = 4 << 10
 )
 
 var le = binary.LittleEndian
@@ -212,9 +214,6 @@ func (c *keyCache) store(db int, key string, e centry) {
 		e.val, e.hasVal, e.items = nil, false, nil
 		size = e.size(key)
 	}
-	if c.ring == nil {
-		c.ring = make([]byte, c.max&^(recAlign-1))
-	}
 	rsize := e.recSize(key)
 	h := c.hash(db, key)
 	if p, ok := c.index[h]; ok {
@@ -225,10 +224,14 @@ func (c *keyCache) store(db int, key string, e centry) {
 		}
 		c.kill(p, h)
 	}
-	if size > int64(len(c.ring)) {
+	limit := uint64(c.max) &^ (recAlign - 1)
+	if uint64(size) > limit {
 		return // would not fit even alone
 	}
 	hsize := e.headSize()
+	for uint64(len(c.ring)) < limit && c.head-c.tail+c.side+uint64(size) > uint64(len(c.ring)) {
+		c.grow(min(max(2*uint64(len(c.ring)), ringMin), limit))
+	}
 	p := c.reserve(uint64(rsize), uint64(hsize))
 	c.write(c.rec(p), h, db, key, e, rsize)
 	c.index[h] = p
@@ -253,6 +256,22 @@ func compactItems(items [][]byte) [][]byte {
 		out[i] = buf[len(buf)-len(it) : len(buf) : len(buf)]
 	}
 	return out
+}
+
+// grow moves the live records, in order, to a new ring of n bytes.
+func (c *keyCache) grow(n uint64) {
+	old, tail, head := c.ring, c.tail, c.head
+	c.ring, c.tail, c.head = make([]byte, n), 0, 0
+	for p := tail; p < head; {
+		r := old[p%uint64(len(old)):]
+		l := uint64(le.Uint32(r[recLen:]))
+		if r[recFlags]&flagLive != 0 {
+			copy(c.ring[c.head:], r[:l])
+			c.index[le.Uint64(r[recHash:])] = c.head
+			c.head += l
+		}
+		p += l
+	}
 }
 
 // write lays out e's record at the start of r.

@@ -423,7 +423,7 @@ func checkCacheEntry(t *testing.T, s *Store, db int, key string) {
 // entry is always kept; the live records' bytes and count match the index.
 func TestCacheRingModel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 9))
-	for _, max := range []int64{300, 1000, 4096, 16384} {
+	for _, max := range []int64{300, 1000, 4096, 16384, 100000} {
 		c := newKeyCache(max)
 		type key struct {
 			db int
@@ -519,5 +519,23 @@ func TestCacheHashCollision(t *testing.T) {
 	}
 	if e, ok := c.get(0, []byte("a")); !ok || string(e.val) != "1" {
 		t.Fatalf("a: %+v %v", e, ok)
+	}
+}
+
+// TestCacheRingGrows: the ring takes memory as entries come, not its
+// bound at once (key-cache-size may be far larger than what is cached).
+func TestCacheRingGrows(t *testing.T) {
+	c := newKeyCache(1 << 40)
+	e := centry{m: Meta{Type: TypeString}, val: make([]byte, 100), hasVal: true}
+	for i := 0; i < 1000; i++ {
+		c.store(0, fmt.Sprint("key:", i), e)
+	}
+	if n := len(c.ring); n > 512<<10 {
+		t.Fatalf("1,000 entries of %d bytes in a ring of %d bytes", e.size("key:000"), n)
+	}
+	for i := 0; i < 1000; i++ {
+		if got, ok := c.get(0, []byte(fmt.Sprint("key:", i))); !ok || len(got.val) != 100 {
+			t.Fatalf("key:%d: %v %d", i, ok, len(got.val))
+		}
 	}
 }
