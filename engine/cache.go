@@ -218,8 +218,11 @@ func (c *keyCache) store(db int, key string, e centry) {
 	h := c.hash(db, key)
 	if p, ok := c.index[h]; ok {
 		r := c.rec(p)
-		if c.holds(r, db, key) && r[recFlags]&flagItems == 0 && e.items == nil && int64(le.Uint32(r[recLen:])) == rsize {
-			c.write(r, h, db, key, e, rsize) // in place, where it was
+		// In place, where it was, unless it is in the older half of the
+		// ring: a key written again goes back to the head, so that the
+		// keys written most are not the first evicted.
+		if c.holds(r, db, key) && r[recFlags]&flagItems == 0 && e.items == nil && int64(le.Uint32(r[recLen:])) == rsize && c.head-p <= uint64(len(c.ring))/2 {
+			c.write(r, h, db, key, e, rsize)
 			return
 		}
 		c.kill(p, h)
@@ -229,7 +232,7 @@ func (c *keyCache) store(db int, key string, e centry) {
 		return // would not fit even alone
 	}
 	hsize := e.headSize()
-	for uint64(len(c.ring)) < limit && c.head-c.tail+c.side+uint64(size) > uint64(len(c.ring)) {
+	for uint64(len(c.ring)) < limit && c.span(uint64(rsize))+uint64(hsize) > uint64(len(c.ring)) {
 		c.grow(min(max(2*uint64(len(c.ring)), ringMin), limit))
 	}
 	p := c.reserve(uint64(rsize), uint64(hsize))
@@ -300,6 +303,18 @@ func (c *keyCache) write(r []byte, h uint64, db int, key string, e centry, size 
 	le.PutUint64(r[recMeta+32:], uint64(e.m.Hi))
 	le.PutUint64(r[recDB:], uint64(int64(db)))
 	copy(r[recHdr+copy(r[recHdr:], key):], data)
+}
+
+// span is what the ring would hold with a record of size more at its
+// head: the records, the list heads, the record and any padding before it.
+func (c *keyCache) span(size uint64) uint64 {
+	n := c.head - c.tail + c.side + size
+	if len(c.ring) > 0 {
+		if pad := uint64(len(c.ring)) - c.head%uint64(len(c.ring)); pad < size {
+			n += pad
+		}
+	}
+	return n
 }
 
 // reserve returns the position of size free bytes at the head, with side

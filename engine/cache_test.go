@@ -539,3 +539,21 @@ func TestCacheRingGrows(t *testing.T) {
 		}
 	}
 }
+
+// TestCacheRewrittenKeyStays: a key written again and again, as cold keys
+// stream through a full cache, is not evicted for having been stored
+// first.
+func TestCacheRewrittenKeyStays(t *testing.T) {
+	c := newKeyCache(16 << 10)
+	val := func(s string) centry { return centry{m: Meta{Type: TypeString}, val: []byte(s), hasVal: true} }
+	c.store(0, "hot", val("0"))
+	for i := 1; i <= 2000; i++ {
+		c.store(0, fmt.Sprint("cold:", i), val("x"))
+		if i%10 == 0 {
+			if _, ok := c.get(0, []byte("hot")); !ok {
+				t.Fatalf("after %d cold keys: the hot key, rewritten every 10, was evicted", i)
+			}
+			c.store(0, "hot", val(strconv.Itoa(i%7)))
+		}
+	}
+}
