@@ -143,7 +143,7 @@ func TestCacheConcurrent(t *testing.T) {
 					return nil
 				})
 				if got < last || got < floor {
-					errs <- fmt.Errorf("read %d after reading %d, with %d acknowledged", got, last, floor)
+					errs <- fmt.Errorf("read %d after reading %d, with %d acknowledged (cache hits %d, misses %d)", got, last, floor, s.CacheHits.Load(), s.CacheMisses.Load())
 					return
 				}
 				last = got
@@ -537,6 +537,27 @@ func TestCacheRingGrows(t *testing.T) {
 		if got, ok := c.get(0, []byte(fmt.Sprint("key:", i))); !ok || len(got.val) != 100 {
 			t.Fatalf("key:%d: %v %d", i, ok, len(got.val))
 		}
+	}
+}
+
+// TestReadAfterCommitBeforeCache: a read that finds a commit in SQLite
+// before the key cache has it replies only once the cache has it, so that
+// a read from the cache after it cannot return the older value.
+func TestReadAfterCommitBeforeCache(t *testing.T) {
+	s := cacheStore(t, 1<<20)
+	k := []byte("k")
+	s.Write(0, func(tx *Tx) error { tx.SetString(k, []byte("1"), 0); return nil })
+	committed, release := make(chan struct{}), make(chan struct{})
+	s.committedHook = func() { close(committed); <-release }
+	go s.Write(0, func(tx *Tx) error { tx.SetString(k, []byte("2"), 0); return nil })
+	<-committed
+	s.committedHook = nil
+	time.AfterFunc(50*time.Millisecond, func() { close(release) })
+	var fromSQL, fromCache []byte
+	s.Read(0, func(tx *Tx) error { fromSQL, _, _ = tx.Get(k); return nil })
+	s.ReadKey(0, func(tx *Tx) error { fromCache, _, _ = tx.Get(k); return nil })
+	if string(fromSQL) != "2" || string(fromCache) != "2" {
+		t.Fatalf("read %q from SQLite, then %q from the key cache; want 2 and 2", fromSQL, fromCache)
 	}
 }
 

@@ -154,11 +154,18 @@ func (tx *Tx) commit() (err error) {
 			e.dirty = false
 		}
 	}
+	// Reads from SQLite that may see this commit wait until the key cache
+	// has it too, or it failed (waitApplied).
+	seq := tx.s.commits.Add(1)
+	defer tx.s.applied.Store(seq)
 	if err := tx.c.exec("COMMIT"); err != nil {
 		tx.rollback()
 		return &Internal{err}
 	}
 	tx.s.snap.Add(1) // before the key cache and the replies learn of it (readers.go)
+	if tx.s.committedHook != nil {
+		tx.s.committedHook()
+	}
 	if cache := tx.s.cache; cache != nil && (len(tx.keys) > 0 || len(tx.flushed) > 0) {
 		cache.apply(tx.flushed, tx.keys)
 	}
