@@ -155,7 +155,8 @@ func (tx *Tx) commit() (err error) {
 		}
 	}
 	// Reads from SQLite that may see this commit wait until the key cache
-	// has it too, or it failed (waitApplied).
+	// has it too, or it failed (waitApplied); the deferred store covers
+	// the failures.
 	seq := tx.s.commits.Add(1)
 	defer tx.s.applied.Store(seq)
 	if err := tx.c.exec("COMMIT"); err != nil {
@@ -169,6 +170,7 @@ func (tx *Tx) commit() (err error) {
 	if cache := tx.s.cache; cache != nil && (len(tx.keys) > 0 || len(tx.flushed) > 0) {
 		cache.apply(tx.flushed, tx.keys)
 	}
+	tx.s.applied.Store(seq) // now, not after afterCommit's checkpoint
 	tx.s.states.release(tx.keys)
 	tx.keys = nil
 	tx.s.nextID = tx.nextID
