@@ -89,7 +89,9 @@ type Store struct {
 	// connections keep a snapshot while it is unchanged (readers.go).
 	// noHold, under relMu: checkpoints asking readers not to keep
 	// snapshots.
-	snap atomic.Uint64
+	snap   atomic.Uint64
+	relMu  sync.RWMutex
+	noHold int
 	// commits counts the write transactions that began to COMMIT, and
 	// applied is the last of them whose states are in the key cache (or
 	// that failed): a read from SQLite waits for applied to catch up
@@ -98,8 +100,6 @@ type Store struct {
 	// committedHook, set by tests, runs between a COMMIT and the key
 	// cache's update.
 	committedHook func()
-	relMu         sync.RWMutex
-	noHold        int
 	// readBegins counts the read transactions begun.
 	readBegins atomic.Int64
 
