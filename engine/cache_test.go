@@ -13,7 +13,13 @@ import (
 
 func cacheStore(tb testing.TB, bytes int64) *Store {
 	tb.Helper()
-	s, err := Open(filepath.Join(tb.TempDir(), "c.db"), Options{Shard: 0, Shards: 1, Sync: SyncNo, CacheBytes: bytes})
+	return cacheStoreSync(tb, bytes, SyncNo)
+}
+
+// cacheStoreSync is cacheStore at durability level sync.
+func cacheStoreSync(tb testing.TB, bytes int64, level Sync) *Store {
+	tb.Helper()
+	s, err := Open(filepath.Join(tb.TempDir(), "c.db"), Options{Shard: 0, Shards: 1, Sync: level, CacheBytes: bytes})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -121,8 +127,14 @@ func TestCacheExpiry(t *testing.T) {
 // readers: a reader never sees the counter go back, and once a write has
 // returned, every later read sees it or something newer.
 func TestCacheConcurrent(t *testing.T) {
-	s := cacheStore(t, 1<<20)
-	const n = 2000
+	// At "always" a commit is counted for the read wait by the log's
+	// sync, not before COMMIT (countPending).
+	t.Run("no", func(t *testing.T) { testCacheConcurrent(t, SyncNo, 2000) })
+	t.Run("always", func(t *testing.T) { testCacheConcurrent(t, SyncAlways, 500) })
+}
+
+func testCacheConcurrent(t *testing.T, level Sync, n int64) {
+	s := cacheStoreSync(t, 1<<20, level)
 	var acked atomic.Int64
 	acked.Store(-1)
 	var wg sync.WaitGroup
@@ -542,9 +554,20 @@ func TestCacheRingGrows(t *testing.T) {
 
 // TestReadAfterCommitBeforeCache: a read that finds a commit in SQLite
 // before the key cache has it replies only once the cache has it, so that
-// a read from the cache after it cannot return the older value.
+// a read from the cache after it cannot return the older value. At
+// "always" the commit is counted by the log's sync (countPending), which
+// must come before SQLite publishes it.
 func TestReadAfterCommitBeforeCache(t *testing.T) {
-	s := cacheStore(t, 1<<20)
+	for _, level := range []Sync{SyncNo, SyncEverysec, SyncAlways} {
+		t.Run(fmt.Sprint(level), func(t *testing.T) { testReadAfterCommitBeforeCache(t, level) })
+	}
+}
+
+func testReadAfterCommitBeforeCache(t *testing.T, level Sync) {
+	s := cacheStoreSync(t, 1<<20, level)
+	if level == SyncAlways && !s.syncCounts {
+		t.Fatal("the writer's log does not report its syncs")
+	}
 	k := []byte("k")
 	s.Write(0, func(tx *Tx) error { tx.SetString(k, []byte("1"), 0); return nil })
 	committed, release := make(chan struct{}), make(chan struct{})

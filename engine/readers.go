@@ -38,8 +38,8 @@ import (
 // do not hold the log, and the writer's next transaction can start it over.
 
 // read runs fn, then gives back the connection it took, if any. A read
-// that used SQLite then waits for the key cache to have every commit begun
-// so far (waitApplied).
+// that used SQLite then waits for the key cache to have every commit its
+// snapshot may hold (waitApplied).
 func (s *Store) read(tx *Tx, fn func(*Tx) error) error {
 	err := tx.run(fn)
 	if tx.c != nil {
@@ -51,17 +51,19 @@ func (s *Store) read(tx *Tx, fn func(*Tx) error) error {
 }
 
 // waitApplied returns once the key cache holds the states of every write
-// transaction that had begun to COMMIT when it was called.
+// transaction counted in Store.commits when it was called: every commit
+// that a snapshot begun before then may see.
 //
 // A commit is in SQLite before it is in the key cache: between the two, a
 // read from a new snapshot sees the new value, and a read answered from the
 // cache the old one. Were the first to reply at once, a client could read
 // a key's new value and then, from the cache, its old one. So a read that
-// took its answer from SQLite, whose snapshot holds only commits that had
-// begun before it returned, replies once those are in the cache; a read
-// answered from the cache needs no wait, as the cache only moves forward.
-// The wait is the rest of a commit in flight, if any; without one it is
-// two atomic loads.
+// took its answer from SQLite, whose snapshot holds only commits counted
+// before it returned, replies once those are in the cache; a read answered
+// from the cache needs no wait, as the cache only moves forward. The wait
+// is the rest of a commit in flight, if any (at "always", not its fsync:
+// that commit is counted once its log is synced); without one it is two
+// atomic loads.
 func (s *Store) waitApplied() {
 	want := s.commits.Load()
 	for i := 0; s.applied.Load() < want; i++ {

@@ -92,11 +92,17 @@ type Store struct {
 	snap   atomic.Uint64
 	relMu  sync.RWMutex
 	noHold int
-	// commits counts the write transactions that began to COMMIT, and
-	// applied is the last of them whose states are in the key cache (or
-	// that failed): a read from SQLite waits for applied to catch up
-	// before it replies (waitApplied).
+	// commits counts the write transactions whose COMMIT new snapshots
+	// may see, and applied is the last of them whose states are in the
+	// key cache (or that failed): a read from SQLite waits for applied to
+	// catch up before it replies (waitApplied). A commit is counted just
+	// before its COMMIT, or, at synchronous=FULL when the log's syncs are
+	// reported (syncCounts), once SQLite has synced its frames and before
+	// it publishes them (pending, countPending), so that reads do not wait
+	// out the fsync of a commit they cannot see.
 	commits, applied atomic.Uint64
+	pending          atomic.Bool
+	syncCounts       bool
 	// committedHook, set by tests, runs between a COMMIT and the key
 	// cache's update.
 	committedHook func()
@@ -162,8 +168,10 @@ func Open(path string, opt Options) (*Store, error) {
 			return nil, err
 		}
 	}
+	walSyncHooks.Store(path, s.countPending)
 	wc, err := openConn(path, false, opt.Sync)
 	if err != nil {
+		walSyncHooks.Delete(path)
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	s.wc = wc
@@ -177,7 +185,15 @@ func Open(path string, opt Options) (*Store, error) {
 	}
 	if err := s.initSchema(fresh); err != nil {
 		wc.close()
+		walSyncHooks.Delete(path)
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	// The writer's log, open since the schema was written, reports its
+	// syncs only if SQLite named the database as it was opened.
+	if f, err := wc.c.FileControl("main", sqlite3.FCNTL_JOURNAL_POINTER); err == nil {
+		if wf, ok := f.(*walFile); ok && wf.synced != nil {
+			s.syncCounts = true
+		}
 	}
 	s.lastSave.Store(time.Now().Unix())
 	s.level.Store(int32(opt.Sync))
@@ -830,7 +846,15 @@ func (s *Store) Close() error {
 	}
 	s.wc.exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	s.wc.close()
+	walSyncHooks.Delete(s.path)
 	return nil
+}
+
+// countPending counts the commit in flight, if it has not been (commits).
+func (s *Store) countPending() {
+	if s.pending.CompareAndSwap(true, false) {
+		s.commits.Add(1)
+	}
 }
 
 // Meta returns a value stored in the shard's meta table ("" when absent).

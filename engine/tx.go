@@ -155,10 +155,19 @@ func (tx *Tx) commit() (err error) {
 		}
 	}
 	// Reads from SQLite that may see this commit wait until the key cache
-	// has it too, or it failed (waitApplied); the deferred store covers
-	// the failures.
-	seq := tx.s.commits.Add(1)
-	defer tx.s.applied.Store(seq)
+	// has it too, or it failed (waitApplied); the deferred count covers
+	// the failures. Commits run one at a time, so once this one is
+	// counted, commits is its number.
+	if Sync(tx.s.level.Load()) == SyncAlways && tx.s.syncCounts {
+		tx.s.pending.Store(true) // counted by the log's sync, or below
+	} else {
+		tx.s.commits.Add(1)
+	}
+	applied := func() {
+		tx.s.countPending()
+		tx.s.applied.Store(tx.s.commits.Load())
+	}
+	defer applied()
 	if err := tx.c.exec("COMMIT"); err != nil {
 		tx.rollback()
 		return &Internal{err}
@@ -170,7 +179,7 @@ func (tx *Tx) commit() (err error) {
 	if cache := tx.s.cache; cache != nil && (len(tx.keys) > 0 || len(tx.flushed) > 0) {
 		cache.apply(tx.flushed, tx.keys)
 	}
-	tx.s.applied.Store(seq) // now, not after afterCommit's checkpoint
+	applied() // now, not after afterCommit's checkpoint
 	tx.s.states.release(tx.keys)
 	tx.keys = nil
 	tx.s.nextID = tx.nextID

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/ncruces/go-sqlite3/vfs"
@@ -35,8 +36,16 @@ func (v walBufVFS) OpenFilename(name *vfs.Filename, flags vfs.OpenFlag) (vfs.Fil
 	if err != nil || flags&vfs.OPEN_WAL == 0 || flags&vfs.OPEN_READWRITE == 0 {
 		return f, flags, err
 	}
-	return &walFile{File: f}, flags, nil
+	wf := &walFile{File: f}
+	if h, ok := walSyncHooks.Load(name.Database()); ok {
+		wf.synced = h.(func())
+	}
+	return wf, flags, nil
 }
+
+// walSyncHooks maps a database's path (as SQLite names it) to what its
+// logs' walFiles call after each successful sync (Store.countPending).
+var walSyncHooks sync.Map
 
 // walFile gathers what a commit appends to the write-ahead log and writes
 // it with one pwrite, where SQLite writes each frame's 24-byte header and
@@ -63,6 +72,11 @@ type walFile struct {
 	buf    []byte
 	off    int64 // file offset of buf[0]
 	commit bool  // the last write was a commit frame's header
+	// synced, when set, runs after every successful Sync. At
+	// synchronous=FULL, SQLite syncs the log after a commit's frames and
+	// before it publishes them in the WAL index, so this is the last
+	// moment before a new snapshot can see the commit.
+	synced func()
 }
 
 // walFlushAt bounds the buffer: a transaction larger than this (a cache
@@ -138,7 +152,13 @@ func (f *walFile) Sync(flags vfs.SyncFlag) error {
 	if err := f.flush(); err != nil {
 		return err
 	}
-	return f.File.Sync(flags)
+	if err := f.File.Sync(flags); err != nil {
+		return err
+	}
+	if f.synced != nil {
+		f.synced()
+	}
+	return nil
 }
 
 // Truncate implements vfs.File.
