@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -427,6 +428,26 @@ func checkCacheEntry(t *testing.T, s *Store, db int, key string) {
 		}
 		return nil
 	})
+}
+
+// TestSyncCountsRelativePath: a store opened by a relative path (the
+// server's default data folder is one) still has its log report syncs.
+func TestSyncCountsRelativePath(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Symlink(dir, filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	for _, path := range []string{"r.db", filepath.Join("link", "l.db")} {
+		s, err := Open(path, Options{Shard: 0, Shards: 1, Sync: SyncAlways})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !s.syncCounts {
+			t.Errorf("%s: the writer's log does not report its syncs", path)
+		}
+		s.Close()
+	}
 }
 
 // TestCacheRingModel runs random stores, drops and clears of entries of

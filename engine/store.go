@@ -103,6 +103,7 @@ type Store struct {
 	commits, applied atomic.Uint64
 	pending          atomic.Bool
 	syncCounts       bool
+	hookKey          string // the database's name in walSyncHooks
 	// committedHook, set by tests, runs between a COMMIT and the key
 	// cache's update.
 	committedHook func()
@@ -168,10 +169,11 @@ func Open(path string, opt Options) (*Store, error) {
 			return nil, err
 		}
 	}
-	walSyncHooks.Store(path, s.countPending)
+	s.hookKey = walHookKey(path)
+	walSyncHooks.Store(s.hookKey, s.countPending)
 	wc, err := openConn(path, false, opt.Sync)
 	if err != nil {
-		walSyncHooks.Delete(path)
+		walSyncHooks.Delete(s.hookKey)
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	s.wc = wc
@@ -185,7 +187,7 @@ func Open(path string, opt Options) (*Store, error) {
 	}
 	if err := s.initSchema(fresh); err != nil {
 		wc.close()
-		walSyncHooks.Delete(path)
+		walSyncHooks.Delete(s.hookKey)
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	// The writer's log, open since the schema was written, reports its
@@ -846,7 +848,7 @@ func (s *Store) Close() error {
 	}
 	s.wc.exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	s.wc.close()
-	walSyncHooks.Delete(s.path)
+	walSyncHooks.Delete(s.hookKey)
 	return nil
 }
 

@@ -43,9 +43,19 @@ func (v walBufVFS) OpenFilename(name *vfs.Filename, flags vfs.OpenFlag) (vfs.Fil
 	return wf, flags, nil
 }
 
-// walSyncHooks maps a database's path (as SQLite names it) to what its
-// logs' walFiles call after each successful sync (Store.countPending).
+// walSyncHooks maps a database's full path, as SQLite names it
+// (walHookKey), to what its logs' walFiles call after each successful sync
+// (Store.countPending).
 var walSyncHooks sync.Map
+
+// walHookKey is the name SQLite will give the database at path: the "os"
+// VFS's full path name (absolute, symbolic links resolved).
+func walHookKey(path string) string {
+	if full, _ := vfs.Find("os").FullPathname(path); full != "" {
+		return full
+	}
+	return path
+}
 
 // walFile gathers what a commit appends to the write-ahead log and writes
 // it with one pwrite, where SQLite writes each frame's 24-byte header and
