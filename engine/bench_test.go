@@ -336,8 +336,9 @@ func BenchmarkPushPop(b *testing.B) {
 
 var zsetKey = []byte("myzset")
 
-// zfill adds n members "m:<i>" with score i to zsetKey.
-func zfill(b *testing.B, s *engine.Store, n int) {
+// zfill adds n members "m:<i>" with score i to zsetKey, and ranks the set
+// (builds its rank levels, as a first ZRANK would) when ranked.
+func zfill(b *testing.B, s *engine.Store, n int, ranked bool) {
 	b.Helper()
 	const batch = 10000
 	for lo := 0; lo < n; lo += batch {
@@ -353,30 +354,44 @@ func zfill(b *testing.B, s *engine.Store, n int) {
 			b.Fatal(err)
 		}
 	}
+	if ranked {
+		if err := s.Write(0, func(tx *engine.Tx) error { tx.ZRankOn(zsetKey); return nil }); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 // BenchmarkZAdd is redis-benchmark's ZADD shape: a random member of 100k
 // with a random score into one sorted set of 100k members (new members and
-// score changes, each maintaining the rank index).
+// score changes); "ranked" maintains the set's rank index too, as once a
+// rank query asked for it.
 func BenchmarkZAdd(b *testing.B) {
-	runBoth(b, func(b *testing.B, s *engine.Store) { zfill(b, s, benchKeys) }, engine.SyncEverysec, func(b *testing.B, s *engine.Store, i int64) {
-		r := i * 7919
-		z := engine.ZMember{Member: []byte(fmt.Sprintf("m:%d", r%benchKeys)), Score: float64(r % 100003)}
-		err := s.Write(0, func(tx *engine.Tx) error {
-			_, _, _, err := tx.ZAdd(zsetKey, []engine.ZMember{z}, engine.ZAddArgs{})
-			return err
-		})
-		if err != nil {
-			b.Error(err)
+	for _, ranked := range []bool{false, true} {
+		name := "unranked"
+		if ranked {
+			name = "ranked"
 		}
-	})
+		b.Run(name, func(b *testing.B) {
+			runBoth(b, func(b *testing.B, s *engine.Store) { zfill(b, s, benchKeys, ranked) }, engine.SyncEverysec, func(b *testing.B, s *engine.Store, i int64) {
+				r := i * 7919
+				z := engine.ZMember{Member: []byte(fmt.Sprintf("m:%d", r%benchKeys)), Score: float64(r % 100003)}
+				err := s.Write(0, func(tx *engine.Tx) error {
+					_, _, _, err := tx.ZAdd(zsetKey, []engine.ZMember{z}, engine.ZAddArgs{})
+					return err
+				})
+				if err != nil {
+					b.Error(err)
+				}
+			})
+		})
+	}
 }
 
 // BenchmarkZPopMin pops the lowest member of a large sorted set.
 func BenchmarkZPopMin(b *testing.B) {
 	b.Run("serial", func(b *testing.B) {
 		s := openBench(b, engine.SyncEverysec)
-		zfill(b, s, b.N+benchKeys)
+		zfill(b, s, b.N+benchKeys, false)
 		commitMetric(b, s, func() {
 			for i := 0; i < b.N; i++ {
 				err := s.Write(0, func(tx *engine.Tx) error {
@@ -396,7 +411,7 @@ func BenchmarkZPopMin(b *testing.B) {
 func BenchmarkZRank(b *testing.B) {
 	for _, n := range []int{10000, 1000000} {
 		s := openBench(b, engine.SyncNo)
-		zfill(b, s, n)
+		zfill(b, s, n, true)
 		b.Run(fmt.Sprintf("rank/%d", n), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				r := int64(n) - 1 - int64(i*7919)%100

@@ -138,6 +138,9 @@ type Store struct {
 	// SAVE and the idle checkpoint, which take it before wmu: SQLite lets
 	// one checkpoint run at a time and fails the others at once.
 	ckptMu sync.Mutex
+
+	// laterIDs holds the collection ids with a write queued by later.
+	laterIDs sync.Map
 }
 
 type job struct {
@@ -606,6 +609,35 @@ func (s *Store) runBatch(batch []*job) {
 			j.err = err
 		}
 	}
+}
+
+// later runs fn in a write transaction of its own that nothing waits for
+// (work a read found wanting, such as a sorted set's rank levels), at most
+// one at a time for the collection id; fn must check that what it is about
+// still holds. It is dropped if the store closes first.
+func (s *Store) later(db int, id int64, fn func(*Tx) error) {
+	if s.closed.Load() {
+		return
+	}
+	if _, queued := s.laterIDs.LoadOrStore(id, true); queued {
+		return
+	}
+	go func() {
+		defer s.laterIDs.Delete(id)
+		j := &job{fn: fn, db: db, done: make(chan struct{}, 1)}
+		select {
+		case s.jobs <- j:
+		case <-s.quit:
+			return
+		}
+		select {
+		case <-j.done:
+			if j.err != nil {
+				slog.Warn("background write failed", "path", s.path, "err", j.err)
+			}
+		case <-s.wdone: // closed before it ran
+		}
+	}()
 }
 
 // Exclusive locks the writer and opens a write transaction on it, for work

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 )
 
 // zmodel is a sorted set kept as a sorted slice: the reference the rank
@@ -33,7 +34,7 @@ func (z *zmodel) del(member string) {
 }
 
 // checkLevels recomputes every level of key's set from its members and
-// compares it with the stored rows.
+// compares it with the stored rows: none for a set that is not ranked.
 func checkLevels(t *testing.T, s *Store, key string, model zmodel) {
 	t.Helper()
 	hsRead(t, s, func(tx *Tx) error {
@@ -48,11 +49,11 @@ func checkLevels(t *testing.T, s *Store, key string, model zmodel) {
 			t.Fatalf("n = %d, model %d", m.N, len(model))
 		}
 		want := int64(0)
-		for want < zMaxLvl && m.N >= zBuildAt(want+1) {
+		for zranked(m) && want < zMaxLvl && m.N >= zBuildAt(want+1) {
 			want++
 		}
 		if m.Lo < want || (m.Lo > 0 && m.N < zBuildAt(m.Lo)/4) {
-			t.Fatalf("n = %d with %d levels", m.N, m.Lo)
+			t.Fatalf("n = %d with %d levels (ranked: %v)", m.N, m.Lo, zranked(m))
 		}
 		for l := int64(1); l <= zMaxLvl; l++ {
 			var exp []string
@@ -80,7 +81,7 @@ func checkLevels(t *testing.T, s *Store, key string, model zmodel) {
 	})
 }
 
-// TestZRankLevels drives a sorted set through random adds, score changes,
+// TestZRankLevels drives a ranked sorted set through random adds, score changes,
 // removals, pops and range removals with a fan-out of 4 (so every level is
 // built and dropped with a few thousand members) and checks ranks, rank
 // ranges, score-range offsets and counts against a sorted slice, and the
@@ -106,7 +107,11 @@ func TestZRankLevels(t *testing.T) {
 				sc := score()
 				ms = append(ms, ZMember{[]byte(mem), sc})
 			}
-			hsWrite(t, s, func(tx *Tx) error { _, _, _, err := tx.ZAdd(key, ms, ZAddArgs{}); return err })
+			hsWrite(t, s, func(tx *Tx) error {
+				_, _, _, err := tx.ZAdd(key, ms, ZAddArgs{})
+				tx.zrankOn(key, 0) // ranked from the start, and again once emptied
+				return err
+			})
 			for _, z := range ms {
 				model.set(string(z.Member), z.Score)
 			}
@@ -272,6 +277,7 @@ func testZRankPendingInTx(t *testing.T) {
 	score := func() float64 { return float64(rng.IntN(300)) / 4 }
 	for round := 0; round < 120; round++ {
 		hsWrite(t, s, func(tx *Tx) error {
+			tx.zrankOn(key, 0)
 			for op := 0; op < 8; op++ {
 				switch rng.IntN(5) {
 				case 0, 1: // add members and move existing ones
@@ -332,8 +338,9 @@ func zequal(a, b []ZMember) bool {
 	return slices.EqualFunc(a, b, func(x, y ZMember) bool { return zcmp(x, y) == 0 })
 }
 
-// TestZRankRestore checks that bulk writes (ZSTORE-style, RESTORE/COPY) and
-// an old set without levels get correct levels.
+// TestZRankRestore checks that bulk writes (ZSTORE-style, RESTORE/COPY) get
+// no levels until ranked and correct ones after, and that a ranked set
+// without levels gets them on its next write.
 func TestZRankRestore(t *testing.T) {
 	smallFan(t)
 	s := hsStore(t, "z.db")
@@ -346,14 +353,20 @@ func TestZRankRestore(t *testing.T) {
 	}
 	hsWrite(t, s, func(tx *Tx) error { tx.ZStore([]byte("a"), ms); return nil })
 	checkLevels(t, s, "a", model)
+	hsWrite(t, s, func(tx *Tx) error { tx.zrankOn([]byte("a"), 0); return nil })
+	wantLevels(t, s, "a", true)
+	checkLevels(t, s, "a", model)
 	hsWrite(t, s, func(tx *Tx) error {
 		v, _ := tx.Dump([]byte("a"))
 		tx.Restore([]byte("b"), v)
 		return nil
 	})
+	wantLevels(t, s, "b", false)
 	checkLevels(t, s, "b", model)
-	// A set written before rank levels existed: no rows, Lo = 0. Its next
-	// write builds them.
+	hsWrite(t, s, func(tx *Tx) error { tx.zrankOn([]byte("b"), 0); return nil })
+	checkLevels(t, s, "b", model)
+	// A ranked set whose levels are missing (a file written before rank
+	// levels existed, then ranked): its next write builds them.
 	hsWrite(t, s, func(tx *Tx) error {
 		tx.exec("DELETE FROM zlvl")
 		tx.exec("UPDATE keys SET lo=0")
@@ -366,8 +379,8 @@ func TestZRankRestore(t *testing.T) {
 }
 
 // TestZRankMigrate opens a file of schema version 1 (no zlvl table): it is
-// upgraded in place, and its sorted sets work and get levels on their next
-// write.
+// upgraded in place, and its sorted sets work and get levels once ranks are
+// asked for.
 func TestZRankMigrate(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "old.db")
 	s, err := Open(path, Options{Shard: 0, Shards: 1, Sync: SyncNo})
@@ -395,6 +408,7 @@ func TestZRankMigrate(t *testing.T) {
 		}
 		return nil
 	})
+	waitRanked(t, s, "z")
 	hsWrite(t, s, func(tx *Tx) error { _, err := tx.ZRem([]byte("z"), bs("m0")); return err })
 	var model zmodel
 	for _, z := range ms[1:] {
@@ -410,4 +424,149 @@ func TestZRankMigrate(t *testing.T) {
 		s2.Close()
 		t.Fatal("opened a file of a newer format")
 	}
+}
+
+// zmeta reads key's sorted-set metadata.
+func zmeta(t *testing.T, s *Store, key string) Meta {
+	t.Helper()
+	var m Meta
+	hsRead(t, s, func(tx *Tx) error {
+		var ok bool
+		var err error
+		if m, ok, err = tx.lookupType([]byte(key), TypeZSet); err != nil || !ok {
+			t.Fatalf("lookup %q: ok=%v err=%v", key, ok, err)
+		}
+		return nil
+	})
+	return m
+}
+
+// wantLevels fails unless key's set is ranked (or not) and has levels (or none).
+func wantLevels(t *testing.T, s *Store, key string, ranked bool) {
+	t.Helper()
+	if m := zmeta(t, s, key); zranked(m) != ranked || (m.Lo > 0) != ranked {
+		t.Fatalf("%s: ranked %v with %d levels, want ranked %v", key, zranked(m), m.Lo, ranked)
+	}
+}
+
+// waitRanked waits for the write that a rank query started (zwantRanks)
+// to rank key's set.
+func waitRanked(t *testing.T, s *Store, key string) {
+	t.Helper()
+	for start := time.Now(); !zranked(zmeta(t, s, key)); {
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("%s: not ranked 10 s after a rank query", key)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestZRankOnDemand checks that a sorted set gets rank levels only once a
+// command needs ranks of it: ZADD, ZREM, pops and score ranges leave a large
+// set without them; ZRANK, ZCOUNT and a range from a large index or offset
+// answer by counting and rank the set in a write of their own; a small set
+// is not ranked; and a ranked set stays ranked as its levels come and go,
+// including one written before sets were marked (levels, no mark).
+func TestZRankOnDemand(t *testing.T) {
+	smallFan(t)
+	s := hsStore(t, "z.db")
+	big := make([]ZMember, 3000)
+	var model zmodel
+	for i := range big {
+		big[i] = ZMember{[]byte(fmt.Sprintf("k%04d", i)), float64(i % 97)}
+		model.set(string(big[i].Member), big[i].Score)
+	}
+	queries := map[string]func(tx *Tx, key []byte) error{
+		"zrank": func(tx *Tx, key []byte) error {
+			r, _, _, err := tx.ZRank(key, model[2000].Member, false)
+			if err == nil && r != 2000 {
+				err = fmt.Errorf("ZRANK = %d, want 2000", r)
+			}
+			return err
+		},
+		"zcount": func(tx *Tx, key []byte) error {
+			n, err := tx.ZCount(key, ZRangeSpec{By: ByScore, Min: ScoreBound{V: 10}, Max: ScoreBound{V: 20}})
+			want := int64(0)
+			for _, z := range model {
+				if z.Score >= 10 && z.Score <= 20 {
+					want++
+				}
+			}
+			if err == nil && n != want {
+				err = fmt.Errorf("ZCOUNT = %d, want %d", n, want)
+			}
+			return err
+		},
+		"zrange-index": func(tx *Tx, key []byte) error {
+			got, err := tx.ZRange(key, ZRangeSpec{By: ByRank, Start: 1500, Stop: 1502})
+			if err == nil && !zequal(got, model[1500:1503]) {
+				err = fmt.Errorf("ZRANGE 1500 1502 = %v", got)
+			}
+			return err
+		},
+		"zrange-offset": func(tx *Tx, key []byte) error {
+			got, err := tx.ZRange(key, ZRangeSpec{By: ByScore, Min: ScoreBound{V: math.Inf(-1)}, Max: ScoreBound{V: math.Inf(1)}, Offset: 700, Count: 2})
+			if err == nil && !zequal(got, model[700:702]) {
+				err = fmt.Errorf("ZRANGEBYSCORE LIMIT 700 2 = %v", got)
+			}
+			return err
+		},
+	}
+	for name, query := range queries {
+		key := []byte(name)
+		for i := 0; i < len(big); i += 500 {
+			hsWrite(t, s, func(tx *Tx) error { _, _, _, err := tx.ZAdd(key, big[i:i+500], ZAddArgs{}); return err })
+		}
+		// What never needs ranks leaves the set without levels.
+		hsWrite(t, s, func(tx *Tx) error {
+			if _, err := tx.ZRange(key, ZRangeSpec{By: ByScore, Min: ScoreBound{V: 5}, Max: ScoreBound{V: 6}, Count: 10}); err != nil {
+				return err
+			}
+			_, err := tx.ZRange(key, ZRangeSpec{By: ByRank, Start: 0, Stop: 9})
+			return err
+		})
+		wantLevels(t, s, name, false)
+		checkLevels(t, s, name, model)
+		if err := hsRead(t, s, func(tx *Tx) error { return query(tx, key) }); err != nil {
+			t.Fatalf("%s before levels: %v", name, err)
+		}
+		waitRanked(t, s, name)
+		wantLevels(t, s, name, true)
+		checkLevels(t, s, name, model)
+		if err := hsRead(t, s, func(tx *Tx) error { return query(tx, key) }); err != nil {
+			t.Fatalf("%s with levels: %v", name, err)
+		}
+	}
+
+	// A small set: counted, not ranked.
+	small := []byte("small")
+	hsWrite(t, s, func(tx *Tx) error { _, _, _, err := tx.ZAdd(small, big[:10], ZAddArgs{}); return err })
+	hsRead(t, s, func(tx *Tx) error { _, _, _, err := tx.ZRank(small, big[5].Member, false); return err })
+	if _, queued := s.laterIDs.Load(zmeta(t, s, "small").ID); queued || zranked(zmeta(t, s, "small")) {
+		t.Fatal("a set too small for levels was ranked")
+	}
+
+	// A set with levels from before marks (Hi -1): still ranked when it
+	// loses them all and when it grows again.
+	key := []byte("zrank")
+	hsWrite(t, s, func(tx *Tx) error {
+		tx.exec("UPDATE keys SET hi=-1 WHERE key=?", key)
+		return nil
+	})
+	if m := zmeta(t, s, "zrank"); m.Hi != -1 || m.Lo == 0 {
+		t.Fatalf("old-style levels: hi %d lo %d", m.Hi, m.Lo)
+	}
+	var gone [][]byte
+	for _, z := range model[:len(model)-3] {
+		gone = append(gone, z.Member)
+	}
+	hsWrite(t, s, func(tx *Tx) error { _, err := tx.ZRem(key, gone); return err })
+	rest := model[len(model)-3:]
+	if m := zmeta(t, s, "zrank"); m.Lo != 0 || !zranked(m) {
+		t.Fatalf("after shrinking: ranked %v with %d levels", zranked(m), m.Lo)
+	}
+	checkLevels(t, s, "zrank", rest)
+	hsWrite(t, s, func(tx *Tx) error { _, _, _, err := tx.ZAdd(key, big, ZAddArgs{}); return err })
+	wantLevels(t, s, "zrank", true)
+	checkLevels(t, s, "zrank", model)
 }

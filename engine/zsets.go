@@ -179,6 +179,7 @@ func (tx *Tx) ZRank(key, member []byte, rev bool) (int64, float64, bool, error) 
 	if !has {
 		return 0, 0, false, nil
 	}
+	tx.zwantRanks(key, m)
 	r := tx.zrankOf(m, zpos{score: s, member: member})
 	if rev {
 		r = m.N - 1 - r
@@ -343,11 +344,11 @@ func (tx *Tx) ZRange(key []byte, s ZRangeSpec) ([]ZMember, error) {
 	if err != nil || !ok {
 		return nil, err
 	}
-	return tx.zrange(m, s), nil
+	return tx.zrange(key, m, s), nil
 }
 
-func (tx *Tx) zrange(m Meta, s ZRangeSpec) []ZMember {
-	from, ok := tx.zrangeFrom(m, s)
+func (tx *Tx) zrange(key []byte, m Meta, s ZRangeSpec) []ZMember {
+	from, ok := tx.zrangeFrom(key, m, s)
 	if !ok {
 		return nil
 	}
@@ -387,26 +388,26 @@ func (tx *Tx) zrange(m Meta, s ZRangeSpec) []ZMember {
 // zrangeFrom finds through the rank levels the first member of a rank or
 // score range with a large offset, which the members' index alone reaches
 // only by counting. It returns nil when the offset is small or the set has no
-// levels, and ok=false when the range starts past the end.
-func (tx *Tx) zrangeFrom(m Meta, s ZRangeSpec) (*ZMember, bool) {
+// levels (and asks for them), and ok=false when the range starts past the end.
+func (tx *Tx) zrangeFrom(key []byte, m Meta, s ZRangeSpec) (*ZMember, bool) {
+	a, _, inRange := normRange(s.Start, s.Stop, m.N)
+	switch {
+	case s.By == ByRank && inRange && a >= 1<<zFanBits, s.By == ByScore && s.Offset >= 1<<zFanBits:
+	default:
+		return nil, true
+	}
 	if m.Lo == 0 {
+		tx.zwantRanks(key, m)
 		return nil, true
 	}
 	var r int64 // ascending rank of the first member returned
 	switch s.By {
 	case ByRank:
-		a, _, ok := normRange(s.Start, s.Stop, m.N)
-		if !ok || a < 1<<zFanBits {
-			return nil, true
-		}
 		r = a
 		if s.Rev {
 			r = m.N - 1 - a
 		}
 	case ByScore:
-		if s.Offset < 1<<zFanBits {
-			return nil, true
-		}
 		if s.Rev {
 			r = tx.zbelow(m, s.Max.V, !s.Max.Excl) - 1 - s.Offset
 		} else {
@@ -432,6 +433,9 @@ func (tx *Tx) ZCount(key []byte, s ZRangeSpec) (int64, error) {
 		n := tx.zbelow(m, s.Max.V, !s.Max.Excl) - tx.zbelow(m, s.Min.V, s.Min.Excl)
 		return max(n, 0), nil
 	}
+	if s.By == ByScore {
+		tx.zwantRanks(key, m)
+	}
 	s.Offset, s.Count = 0, -1
 	q, args, _, ok := zrangeQuery("count(*)", m.ID, s, m.N, nil)
 	if !ok {
@@ -453,7 +457,7 @@ func (tx *Tx) ZRemRange(key []byte, s ZRangeSpec) (int64, error) {
 		return 0, err
 	}
 	s.Offset, s.Count = 0, -1
-	gone := tx.zrange(m, s)
+	gone := tx.zrange(key, m, s)
 	tx.zdelMany(key, m, gone)
 	return int64(len(gone)), nil
 }
@@ -464,7 +468,7 @@ func (tx *Tx) ZPop(key []byte, count int64, max bool) ([]ZMember, error) {
 	if err != nil || !ok {
 		return nil, err
 	}
-	out := tx.zrange(m, ZRangeSpec{By: ByRank, Rev: max, Start: 0, Stop: count - 1})
+	out := tx.zrange(key, m, ZRangeSpec{By: ByRank, Rev: max, Start: 0, Stop: count - 1})
 	tx.zdelMany(key, m, out)
 	return out, nil
 }
@@ -484,7 +488,7 @@ func (tx *Tx) ZAll(key []byte) ([]ZMember, bool, error) {
 	}
 	switch mm.Type {
 	case TypeZSet:
-		return tx.zrange(mm, ZRangeSpec{By: ByRank, Start: 0, Stop: -1}), true, nil
+		return tx.zrange(key, mm, ZRangeSpec{By: ByRank, Start: 0, Stop: -1}), true, nil
 	case TypeSet:
 		// Sets take part in ZUNIONSTORE & co. with score 1.
 		st := tx.bind("SELECT member FROM sets WHERE id=?", mm.ID)
@@ -527,7 +531,7 @@ func (tx *Tx) ZRandMember(key []byte, count int64) ([]ZMember, error) {
 		return nil, err
 	}
 	if count >= m.N {
-		return tx.zrange(m, ZRangeSpec{By: ByRank, Start: 0, Stop: -1}), nil
+		return tx.zrange(key, m, ZRangeSpec{By: ByRank, Start: 0, Stop: -1}), nil
 	}
 	var rows []memberRow
 	if count < 0 {
