@@ -332,8 +332,8 @@ func (s *Store) migrate() error {
 	case v > schemaVersion:
 		return fmt.Errorf("%s: written by a newer redisk (format %d, this one reads up to %d)", s.path, v, schemaVersion)
 	case v < 2:
-		// Sorted sets without rank levels (Meta.Lo = 0) get them on their
-		// next write; until then ranks are counted.
+		// Sorted sets without rank levels (Meta.Lo = 0) count ranks, and
+		// get levels once a rank query marks them (zwantRanks).
 		if err := c.Exec("BEGIN;" + zlvlSchema + "PRAGMA user_version=2; COMMIT;"); err != nil {
 			return err
 		}
