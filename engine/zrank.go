@@ -478,7 +478,7 @@ func (tx *Tx) zlvlRebuild(m *Meta) {
 	tx.zflush()
 	tx.exec("DELETE FROM zlvl WHERE id=?", m.ID)
 	if zranked(*m) {
-		m.Hi = zRanked
+		m.Hi = zRanked // a set ranked by its levels alone stays ranked without them
 	}
 	m.Lo = 0
 	tx.zlvlResize(m)

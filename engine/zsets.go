@@ -391,9 +391,8 @@ func (tx *Tx) zrange(key []byte, m Meta, s ZRangeSpec) []ZMember {
 // levels (and asks for them), and ok=false when the range starts past the end.
 func (tx *Tx) zrangeFrom(key []byte, m Meta, s ZRangeSpec) (*ZMember, bool) {
 	a, _, inRange := normRange(s.Start, s.Stop, m.N)
-	switch {
-	case s.By == ByRank && inRange && a >= 1<<zFanBits, s.By == ByScore && s.Offset >= 1<<zFanBits:
-	default:
+	large := s.By == ByRank && inRange && a >= 1<<zFanBits || s.By == ByScore && s.Offset >= 1<<zFanBits
+	if !large {
 		return nil, true
 	}
 	if m.Lo == 0 {
