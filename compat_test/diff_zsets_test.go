@@ -34,6 +34,10 @@ var zsetCases = []diffCase{
 	dc("zadd-wrongtype", "SET s v", "ZADD s 1 a", "ZINCRBY s 1 a", "ZCARD s", "ZSCORE s a", "ZRANGE s 0 -1", "ZREM s a",
 		"ZRANK s a", "ZCOUNT s 0 1", "ZPOPMIN s", "ZMSCORE s a", "ZRANDMEMBER s", "ZSCAN s 0", "ZLEXCOUNT s - +"),
 	dc("zadd-same-member", "ZADD z 1 a 2 a 3 a", "ZRANGE z 0 -1 WITHSCORES", "ZADD z CH 3 a 4 a", "ZSCORE z a"),
+	// A plain ZADD on existing members: unchanged scores (zero and -0,
+	// infinities) are neither added nor changed; ZINCRBY by 0 changes nothing.
+	dc("zadd-ch-unchanged", "ZADD z 0 a inf b -inf c 1.5 d", "ZADD z CH -0 a inf b -inf c 1.5 d", "ZADD z CH 0 a -inf b 2 d 1 e",
+		"ZRANGE z 0 -1 WITHSCORES", "ZINCRBY z 0 d", "ZADD z CH INCR 0 e", "ZADD z 7 e 7 e", "ZRANGE z 0 -1 WITHSCORES"),
 	dc("zadd-binary-members", `ZADD z 1 "" 1 "\x00" 1 "a b"`, "ZRANGE z 0 -1", `ZSCORE z ""`, "ZRANGEBYLEX z - +"),
 
 	// ZINCRBY.

@@ -43,6 +43,19 @@ func (tx *Tx) zput(m Meta, member []byte, score float64, exists bool, old float6
 	tx.zlvlInsert(m, member, score)
 }
 
+// zset writes member's score in the sorted set id, which has no rank
+// levels, for a ZADD without conditions, where the old score is not
+// needed: one statement when the member exists with another score (the
+// common update), where zscore and zput take two. It reports whether the
+// member was added, or else whether its score changed.
+func (tx *Tx) zset(id int64, member []byte, score float64) (added, changed bool) {
+	h := keyHash(member)
+	if tx.execN("UPDATE zsets SET score=? WHERE id=? AND h=? AND member=? AND score<>?", score, id, h, member, score) > 0 {
+		return false, true
+	}
+	return tx.execN("INSERT INTO zsets(id, h, member, score) VALUES(?,?,?,?) ON CONFLICT DO NOTHING", id, h, member, score) > 0, false
+}
+
 // zdel removes member, whose score is score, from m.
 func (tx *Tx) zdel(m Meta, member []byte, score float64) {
 	tx.exec("DELETE FROM zsets WHERE id=? AND h=? AND member=?", m.ID, keyHash(member), member)
@@ -114,7 +127,17 @@ func (tx *Tx) ZAdd(key []byte, ms []ZMember, a ZAddArgs) (n int64, score float64
 		m = tx.createCollection(key, TypeZSet)
 	}
 	var added, changed int64
+	plain := !a.NX && !a.XX && !a.GT && !a.LT && m.Lo == 0
 	for _, z := range ms {
+		if plain {
+			switch add, change := tx.zset(m.ID, z.Member, z.Score); {
+			case add:
+				added++
+			case change:
+				changed++
+			}
+			continue
+		}
 		cur, has := tx.zscore(m.ID, z.Member)
 		switch {
 		case has:
