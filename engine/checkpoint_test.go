@@ -97,7 +97,7 @@ func TestCheckpoints(t *testing.T) {
 		// With readers on a loaded machine, the background checkpoint's
 		// second pass gives up on reads that look long (restartBusy), and
 		// the writer's own checkpoint at the hard bound is what holds the
-		// log, as in production (CheckpointPages and 4× that): both on.
+		// log, as in production (CheckpointPages and 3× that): both on.
 		{"background with readers", 50, 500, 8, 600, 3000, 2},
 		{"writer with readers", 1 << 40, 50, 4, 500, 1000, 2},
 	} {
