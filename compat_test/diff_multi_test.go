@@ -98,6 +98,11 @@ var crossConnMultiCases = []connCase{
 	cc("watch-reads-dont-touch", "A SET k 1", "A RPUSH l a", "A WATCH k l", "B GET k", "B EXISTS k", "B TTL k", "B LRANGE l 0 -1",
 		"B TYPE k", "B STRLEN k", "B OBJECT ENCODING k", "A MULTI", "A INCR k", "A EXEC"),
 	cc("watch-failed-write-doesnt-touch", "A SET k 1", "A WATCH k", "B LPUSH k x", "B SET k 2 NX", "B EXPIRE k abc", "A MULTI", "A INCR k", "A EXEC"),
+	// Sorted-set writes that change nothing do not touch the key; one that
+	// changes a score does.
+	cc("watch-zset-noop-writes", "A ZADD z 1 a 5 b", "A WATCH z", "B ZADD z 1 a", "B ZADD z XX 2 c", "B ZADD z NX 3 a",
+		"B ZADD z GT 4 b", "B ZADD z LT 6 b", "B ZINCRBY z 0 a", "B ZREM z c", "A MULTI", "A ZCARD z", "A EXEC"),
+	cc("watch-zset-score-change", "A ZADD z 1 a", "A WATCH z", "B ZADD z 2 a", "A MULTI", "A ZCARD z", "A EXEC"),
 	cc("watch-touched-in-multi-by-other", "A WATCH k", "A MULTI", "A SET k 1", "B SET k 2", "A EXEC", "A GET k"),
 	cc("watch-expiry-during-watch", "A SET k v PX 50", "A WATCH k", "#sleep 150", "B GET k", "A MULTI", "A SET k 2", "A EXEC", "A GET k"),
 	cc("multi-queue-not-visible", "A MULTI", "A SET k 1", "B GET k", "A EXEC", "B GET k"),

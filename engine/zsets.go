@@ -85,11 +85,18 @@ func (tx *Tx) zdelMany(key []byte, m Meta, gone []ZMember) {
 	tx.zsave(key, m, -n)
 }
 
-// zsave adds dn to m's size, adjusts its rank levels and saves it.
+// zsave adds dn to m's size, adjusts its rank levels and saves it, unless
+// that leaves m as it was (a ZADD that only changed scores, or nothing):
+// its keys row is not written again, and a ZADD that changed nothing does
+// not count as a change (WATCH), as in Redis.
 func (tx *Tx) zsave(key []byte, m Meta, dn int64) {
+	was := m
 	m.N += dn
 	if m.N > 0 {
 		tx.zlvlResize(&m)
+	}
+	if m == was {
+		return
 	}
 	tx.saveMeta(key, m)
 }
