@@ -29,7 +29,7 @@ var (
 	// Fewer checkpoints copy a page written many times once: 10,000 instead
 	// of 1,000 took INCR from 42.5 to 34.1 µs of CPU per request, and
 	// 30,000 instead of 10,000 ZADD into a 100k-member set (whose 2,300
-	// pages every checkpoint copied nearly all of) from 53.5 to 50.3.
+	// pages every checkpoint copied nearly all of) from 53.6 to 50.2.
 	CheckpointPages int64 = 30_000
 	// CheckpointHardPages is the log size at which the writer checkpoints
 	// itself after a commit, as SQLite's automatic checkpoint did: the
