@@ -446,8 +446,9 @@ func openConn(path string, readonly bool, sync Sync) (*conn, error) {
 		pragmas += "PRAGMA query_only=1;"
 	} else {
 		// No automatic checkpoint: the store runs them (checkpoint.go). A
-		// log that starts over is cut back to 160 MB, above what it reaches
-		// between checkpoints, so that it is not cut and grown again each time.
+		// log that starts over is cut back to 160 MB, about what it reaches
+		// between checkpoints under load, so that it is not cut and grown
+		// again at each one.
 		pragmas += "PRAGMA journal_mode=WAL; PRAGMA journal_size_limit=167772160; PRAGMA wal_autocheckpoint=0;"
 		if sync == SyncAlways {
 			pragmas += "PRAGMA synchronous=FULL;"
@@ -690,7 +691,8 @@ func (s *Store) CacheStats() CacheStats { return s.cache.stats() }
 // IdleCheckpoint is how long a shard must go without a commit before its
 // write-ahead log is copied into the main file and truncated, so an idle
 // server's files hold no more than its data. (Between checkpoints the log
-// may grow to about 130 MB per shard: CheckpointPages is 30,000 pages.)
+// may grow to about 160 MB per shard: CheckpointPages is 30,000 pages,
+// plus what is committed while the checkpoint runs.)
 var IdleCheckpoint = 5 * time.Second
 
 // syncLoop fsyncs the log every second at "everysec" and checkpoints the log
