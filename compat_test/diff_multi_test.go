@@ -102,6 +102,9 @@ var crossConnMultiCases = []connCase{
 	// changes a score does.
 	cc("watch-zset-noop-writes", "A ZADD z 1 a 5 b", "A WATCH z", "B ZADD z 1 a", "B ZADD z XX 2 c", "B ZADD z NX 3 a",
 		"B ZADD z GT 4 b", "B ZADD z LT 6 b", "B ZINCRBY z 0 a", "B ZREM z c", "A MULTI", "A ZCARD z", "A EXEC"),
+	cc("watch-smove-missing", "A SADD k a", "A SADD d x", "A WATCH k d {k}d", "B SMOVE k d b", "B SMOVE k {k}d b", "B SMOVE nokey d a",
+		"A MULTI", "A SCARD k", "A EXEC"),
+	cc("watch-smove-moved", "A SADD k a", "A WATCH d", "B SMOVE k d a", "A MULTI", "A SCARD d", "A EXEC"),
 	cc("watch-zset-score-change", "A ZADD z 1 a", "A WATCH z", "B ZADD z 2 a", "A MULTI", "A ZCARD z", "A EXEC"),
 	cc("watch-touched-in-multi-by-other", "A WATCH k", "A MULTI", "A SET k 1", "B SET k 2", "A EXEC", "A GET k"),
 	cc("watch-expiry-during-watch", "A SET k v PX 50", "A WATCH k", "#sleep 150", "B GET k", "A MULTI", "A SET k 2", "A EXEC", "A GET k"),

@@ -65,14 +65,16 @@ const smallCollection = 128
 const maxScanHash = 0xFFFFFFFF
 
 // execN runs a write statement and returns the number of rows it changed;
-// a statement that changed nothing does not mark the transaction changed
-// (so WATCH is not triggered by SADD of a present member and the like).
+// a statement that changed nothing neither marks the transaction changed
+// nor counts in Changes (so WATCH is not triggered by SADD of a present
+// member, or SMOVE of a missing one across shards, and the like).
 func (tx *Tx) execN(sql string, args ...any) int64 {
 	was := tx.changed
 	tx.exec(sql, args...)
 	n := tx.c.c.Changes()
 	if n == 0 {
 		tx.changed = was
+		tx.changes--
 	}
 	return n
 }
