@@ -137,6 +137,15 @@ func (s *Store) checkpointer() {
 			}
 		}
 		s.backgroundCheckpoint(c)
+		// A request the commits made while it ran is satisfied: the log
+		// was copied up to the pass with the writer paused. Run, it would
+		// pause the writer again for a log the next commit starts over (2
+		// to 4 ms every ~0.3 s under a ZADD load). If the log is still
+		// over the threshold, the next commit asks again.
+		select {
+		case <-s.ckpt:
+		default:
+		}
 	}
 }
 
@@ -162,6 +171,13 @@ func (s *Store) backgroundCheckpoint(c *conn) {
 		return
 	}
 	_, _, err := c.c.WALCheckpoint("main", sqlite3.CHECKPOINT_PASSIVE)
+	if err == nil {
+		// A second pass alongside the writer copies what was committed
+		// during the first (which copies the whole log, ~50 ms under a
+		// ZADD load), so that the pass with the writer paused has only
+		// this one's few milliseconds of commits left to copy.
+		_, _, err = c.c.WALCheckpoint("main", sqlite3.CHECKPOINT_PASSIVE)
+	}
 	if err == nil {
 		// The first pass copied the log as it was when it started (it
 		// reports itself complete even when the writer committed more
