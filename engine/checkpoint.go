@@ -179,9 +179,9 @@ func (s *Store) backgroundCheckpoint(c *conn) {
 		_, _, err = c.c.WALCheckpoint("main", sqlite3.CHECKPOINT_PASSIVE)
 	}
 	if err == nil {
-		// The first pass copied the log as it was when it started (it
-		// reports itself complete even when the writer committed more
-		// meanwhile); with the writer paused this one copies the rest
+		// Each pass copied the log as it was when it started (it reports
+		// itself complete even when the writer committed more meanwhile);
+		// with the writer paused this one copies the rest
 		// (without an fsync when there is none). It is a RESTART: under
 		// concurrent reads a PASSIVE one almost never finished (a read
 		// begun before the writer's last commit holds frames back: 422
